@@ -1,0 +1,299 @@
+//! Authorized Workfront API requests, and what their responses mean.
+
+use serde_json::Value;
+use url::Url;
+
+use crate::config::ClientConfig;
+use crate::error::Error;
+use crate::http::{Headers, HttpRequest, HttpResponse, Method};
+use crate::provider::TokenPlacement;
+use crate::response::{read_json_object, retry_after_of, workfront_error_fields};
+use crate::time::UnixTime;
+use crate::token::TokenSet;
+
+/// The class Workfront reports when a session is not (or no longer) valid.
+pub const AUTHENTICATION_EXCEPTION: &str = "com.attask.common.AuthenticationException";
+
+/// Query parameter names that carry credentials: refused in API URLs, which end up in logs.
+const CREDENTIAL_QUERY_NAMES: &[&str] = &["sessionid", "apikey", "access_token"];
+
+/// The API base of an instance: `{instance}/attask/api/{version}/`.
+///
+/// ```
+/// use wf_oauth_core::{api_base_url, ApiVersion, Instance};
+/// let base = api_base_url(&Instance::parse("acme.my.workfront.com")?, &ApiVersion::default());
+/// assert_eq!(base.as_str(), "https://acme.my.workfront.com/attask/api/v20.0/");
+/// # Ok::<(), wf_oauth_core::Error>(())
+/// ```
+pub fn api_base_url(instance: &crate::Instance, version: &crate::ApiVersion) -> Url {
+    let mut url = instance.base_url();
+    url.set_path(&format!("/attask/api/{version}/"));
+    url
+}
+
+/// Checks an API path relative to the API base, such as `proj/search` or
+/// `task/5f0c…/assignUser`: letters, digits and `-._~$:` in non-empty segments, no `.`
+/// or `..` segment, no leading `/`, no scheme, query or fragment. The credential must
+/// only ever go to the instance's API.
+fn check_api_path(path: &str) -> Result<(), Error> {
+    let bad = |reason: &str| Err(Error::invalid_argument(format!("API path: {reason}")));
+    if path.is_empty() {
+        return bad("it is empty");
+    }
+    if path.len() > 2048 {
+        return bad("it is too long");
+    }
+    if path.starts_with('/') {
+        return bad("it must be relative to the API base (no leading '/')");
+    }
+    for segment in path.split('/') {
+        if segment.is_empty() {
+            return bad("it contains an empty segment");
+        }
+        if segment == "." || segment == ".." {
+            return bad("it contains a '.' or '..' segment");
+        }
+        if !segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'$'))
+        {
+            return bad("only letters, digits and '-', '.', '_', '~', '$' are allowed");
+        }
+    }
+    Ok(())
+}
+
+impl ClientConfig {
+    /// An authorized API request: `{method} {tokens.instance}/attask/api/{version}/{path}?{query}`.
+    ///
+    /// The token is attached as the provider says: `sessionID: <token>` (Workfront legacy)
+    /// or `Authorization: Bearer <token>`. With `json_body`, the body is JSON and
+    /// `Content-Type: application/json` is set. Query parameters that carry credentials
+    /// (`sessionID`, `apiKey`, `access_token`) are refused, as are paths that could leave
+    /// the API base.
+    ///
+    /// ```
+    /// use wf_oauth_core::{AccessToken, ClientConfig, Instance, Method, TokenSet, UnixTime};
+    /// let instance = Instance::parse("acme.my.workfront.com")?;
+    /// let config = ClientConfig::builder(instance.clone(), "cid").build()?;
+    /// let tokens = TokenSet::new(AccessToken::new("sess"), instance, UnixTime::from_secs(0));
+    /// let req = config.api_request(&tokens, Method::Get, "proj/search", &[("name", "Launch")], None)?;
+    /// assert_eq!(
+    ///     req.url().as_str(),
+    ///     "https://acme.my.workfront.com/attask/api/v20.0/proj/search?name=Launch"
+    /// );
+    /// assert_eq!(req.headers().get("sessionID"), Some("sess"));
+    /// assert!(config.api_request(&tokens, Method::Get, "../../x", &[], None).is_err());
+    /// # Ok::<(), wf_oauth_core::Error>(())
+    /// ```
+    pub fn api_request(
+        &self,
+        tokens: &TokenSet,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        json_body: Option<&Value>,
+    ) -> Result<HttpRequest, Error> {
+        check_api_path(path)?;
+        let base = api_base_url(tokens.instance(), &self.api_version);
+        let mut url = base.clone();
+        url.set_path(&format!("{}{path}", base.path()));
+        if !query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in query {
+                if name.is_empty() {
+                    return Err(Error::invalid_argument(
+                        "a query parameter has an empty name",
+                    ));
+                }
+                if CREDENTIAL_QUERY_NAMES
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(name))
+                {
+                    return Err(Error::invalid_argument(
+                        "credentials may not be passed as query parameters; the token is sent in a header",
+                    ));
+                }
+                pairs.append_pair(name, value);
+            }
+        }
+        // Belt and braces: whatever the path, the request stays under the API base.
+        if url.origin() != base.origin() || !url.path().starts_with(base.path()) {
+            return Err(Error::invalid_argument("API path leaves the API base"));
+        }
+        let mut headers = Headers::new();
+        match self.provider.token_placement() {
+            TokenPlacement::SessionIdHeader => {
+                headers.append("sessionID", tokens.access_token().secret().to_owned());
+            }
+            TokenPlacement::BearerHeader => {
+                headers.append(
+                    "Authorization",
+                    format!("Bearer {}", tokens.access_token().secret()),
+                );
+            }
+        }
+        headers.append("Accept", "application/json");
+        let body = match json_body {
+            Some(value) => {
+                headers.append("Content-Type", "application/json");
+                serde_json::to_vec(value).expect("a JSON value always serializes")
+            }
+            None => Vec::new(),
+        };
+        Ok(HttpRequest::new(method, url, headers, body))
+    }
+
+    /// Ends the Workfront session: `GET {instance}/attask/api/{version}/logout`.
+    ///
+    /// Workfront documents no revocation endpoint; this is the closest thing.
+    pub fn logout_request(&self, tokens: &TokenSet) -> Result<HttpRequest, Error> {
+        self.api_request(tokens, Method::Get, "logout", &[], None)
+    }
+}
+
+/// What an API response means for the caller.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ApiOutcome {
+    /// Success: the `data` member when the body has one (Workfront's envelope), else the
+    /// whole JSON body; `Null` for an empty 2xx body.
+    Ok(Value),
+    /// The token was refused: HTTP 401, or Workfront's `AuthenticationException` /
+    /// "not currently logged in", even with HTTP 200. Refresh once and retry.
+    AuthFailure {
+        /// HTTP status.
+        status: u16,
+        /// The Workfront error class, sanitized.
+        class: Option<String>,
+        /// The Workfront message, sanitized.
+        message: Option<String>,
+    },
+    /// Throttled (HTTP 429).
+    RateLimited {
+        /// `Retry-After`, in seconds.
+        retry_after: Option<u64>,
+    },
+    /// Any other error: an `{"error":…}` body (even with 200), or a non-2xx JSON status.
+    ApiError {
+        /// HTTP status.
+        status: u16,
+        /// The Workfront error class, sanitized.
+        class: Option<String>,
+        /// The Workfront message, sanitized.
+        message: Option<String>,
+        /// `Retry-After`, in seconds (on 503).
+        retry_after: Option<u64>,
+    },
+    /// Not JSON (a gateway page…), or too large: the error describes it.
+    Unexpected(Error),
+}
+
+impl ApiOutcome {
+    /// The data, or the outcome as an [`Error`] (`AuthFailure` becomes
+    /// [`Error::Api`] with its status; call sites that refresh should match first).
+    pub fn into_result(self) -> Result<Value, Error> {
+        match self {
+            ApiOutcome::Ok(value) => Ok(value),
+            ApiOutcome::AuthFailure {
+                status,
+                class,
+                message,
+            } => Err(Error::Api {
+                status,
+                class,
+                message,
+                retry_after: None,
+            }),
+            ApiOutcome::RateLimited { retry_after } => Err(Error::Api {
+                status: 429,
+                class: None,
+                message: Some("too many requests".into()),
+                retry_after,
+            }),
+            ApiOutcome::ApiError {
+                status,
+                class,
+                message,
+                retry_after,
+            } => Err(Error::Api {
+                status,
+                class,
+                message,
+                retry_after,
+            }),
+            ApiOutcome::Unexpected(error) => Err(error),
+        }
+    }
+
+    /// Whether the token was refused.
+    pub fn is_auth_failure(&self) -> bool {
+        matches!(self, ApiOutcome::AuthFailure { .. })
+    }
+}
+
+fn is_auth_error(class: Option<&str>, message: Option<&str>) -> bool {
+    class == Some(AUTHENTICATION_EXCEPTION)
+        || message.is_some_and(|m| m.to_ascii_lowercase().contains("not currently logged in"))
+}
+
+/// Classifies an API response. Workfront may report errors with HTTP 200, so the body is
+/// always read.
+///
+/// ```
+/// use wf_oauth_core::{classify_api_response, ApiOutcome, Headers, HttpResponse, UnixTime};
+/// let body = br#"{"error":{"class":"com.attask.common.AuthenticationException","message":"You are not currently logged in"}}"#;
+/// let r = HttpResponse::new(200, Headers::new(), body.to_vec());
+/// assert!(classify_api_response(&r, UnixTime::from_secs(0)).is_auth_failure());
+/// ```
+pub fn classify_api_response(response: &HttpResponse, now: UnixTime) -> ApiOutcome {
+    let status = response.status;
+    let retry_after = retry_after_of(response, now);
+    if status == 429 {
+        return ApiOutcome::RateLimited { retry_after };
+    }
+    if response.is_success() && response.body.trim_ascii().is_empty() {
+        return ApiOutcome::Ok(Value::Null);
+    }
+    let map = match read_json_object(response, retry_after) {
+        Ok(map) => map,
+        Err(_) if status == 401 => {
+            return ApiOutcome::AuthFailure {
+                status,
+                class: None,
+                message: None,
+            };
+        }
+        Err(e) => return ApiOutcome::Unexpected(e),
+    };
+    let (class, message) = map
+        .get("error")
+        .filter(|e| !e.is_null())
+        .map(workfront_error_fields)
+        .unwrap_or_default();
+    let has_error = map.get("error").is_some_and(|e| !e.is_null());
+    if status == 401 || (has_error && is_auth_error(class.as_deref(), message.as_deref())) {
+        return ApiOutcome::AuthFailure {
+            status,
+            class,
+            message,
+        };
+    }
+    if has_error || !response.is_success() {
+        return ApiOutcome::ApiError {
+            status,
+            class,
+            message,
+            retry_after,
+        };
+    }
+    let mut map = map;
+    match map.remove("data") {
+        Some(data) => ApiOutcome::Ok(data),
+        None => ApiOutcome::Ok(Value::Object(map)),
+    }
+}
+
+#[cfg(test)]
+#[path = "api_tests.rs"]
+mod tests;

@@ -1,0 +1,132 @@
+//! Properties: the parsers never panic, and accepted instances round-trip.
+
+use proptest::prelude::*;
+use wf_oauth_core::*;
+
+fn pending() -> PendingAuthorization {
+    ClientConfig::builder(Instance::parse("acme.my.workfront.com").unwrap(), "cid")
+        .client_secret(ClientSecret::new("s"))
+        .redirect_uri(RedirectUri::parse("https://app.example.com/cb").unwrap())
+        .build()
+        .unwrap()
+        .authorize(&[1; 64], UnixTime::from_secs(0))
+        .unwrap()
+}
+
+fn callback_like() -> impl Strategy<Value = String> {
+    let name = prop_oneof![
+        Just("code".to_owned()),
+        Just("state".to_owned()),
+        Just("error".to_owned()),
+        Just("error_description".to_owned()),
+        Just("domain".to_owned()),
+        Just("lane".to_owned()),
+        "[a-z_%+]{0,8}",
+    ];
+    let value = "[ -~\u{80}-\u{10ffff}]{0,12}";
+    let prefix = prop_oneof![
+        Just(String::new()),
+        Just("?".to_owned()),
+        Just("https://app.example.com/cb?".to_owned()),
+        Just("/cb?".to_owned()),
+        "[a-z.]{1,6}:/?[ -~]{0,6}\\?",
+    ];
+    (prefix, prop::collection::vec((name, value), 0..8)).prop_map(|(prefix, pairs)| {
+        let query: Vec<String> = pairs.into_iter().map(|(n, v)| format!("{n}={v}")).collect();
+        format!("{prefix}{}", query.join("&"))
+    })
+}
+
+fn json_like() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("null".to_owned()),
+        Just("0".to_owned()),
+        Just("-1".to_owned()),
+        Just("1.5e3".to_owned()),
+        Just("\"3600\"".to_owned()),
+        Just("\"\"".to_owned()),
+        Just("true".to_owned()),
+        "\"[ -~]{0,10}\"",
+        Just("{\"class\":\"c\",\"message\":\"m\"}".to_owned()),
+    ];
+    let key = prop_oneof![
+        Just("access_token"),
+        Just("refresh_token"),
+        Just("token_type"),
+        Just("expires_in"),
+        Just("error"),
+        Just("error_description"),
+        Just("wid"),
+        Just("scope"),
+        Just("data"),
+    ];
+    prop::collection::vec((key, leaf), 0..6).prop_map(|pairs| {
+        let members: Vec<String> = pairs
+            .into_iter()
+            .map(|(k, v)| format!("\"{k}\":{v}"))
+            .collect();
+        format!("{{{}}}", members.join(","))
+    })
+}
+
+proptest! {
+    #[test]
+    fn callbacks_never_panic(input in any::<String>()) {
+        let _ = pending().accept_callback(&input, UnixTime::from_secs(1));
+    }
+
+    #[test]
+    fn callback_shaped_inputs_never_panic(input in callback_like()) {
+        let _ = pending().accept_callback(&input, UnixTime::from_secs(1));
+    }
+
+    #[test]
+    fn token_responses_never_panic(
+        status in 100u16..600,
+        body in prop::collection::vec(any::<u8>(), 0..256),
+        retry in proptest::option::of("[ -~]{0,30}"),
+    ) {
+        let mut headers = Headers::new();
+        if let Some(r) = retry {
+            headers.append("Retry-After", r);
+        }
+        let response = HttpResponse::new(status, headers, body);
+        let instance = Instance::parse("acme.my.workfront.com").unwrap();
+        let now = UnixTime::from_secs(1_700_000_000);
+        if let Err(e) = parse_token_response(&response, &Provider::WorkfrontLegacy, &instance, now, None) {
+            let _ = (e.to_string(), e.kind(), e.is_retryable(), e.is_reauth_required());
+        }
+        let _ = classify_api_response(&response, now);
+    }
+
+    #[test]
+    fn json_shaped_token_responses_never_panic(status in prop_oneof![Just(200u16), 100u16..600], body in json_like()) {
+        let response = HttpResponse::new(status, Headers::new(), body.into_bytes());
+        let instance = Instance::parse("acme.my.workfront.com").unwrap();
+        let now = UnixTime::from_secs(u64::MAX - 5);
+        let _ = parse_token_response(&response, &Provider::adobe_ims(), &instance, now, None);
+        let _ = classify_api_response(&response, now);
+    }
+
+    #[test]
+    fn instance_parse_never_panics_and_round_trips(input in any::<String>()) {
+        if let Ok(instance) = Instance::parse(&input) {
+            prop_assert_eq!(Instance::parse(instance.origin()).unwrap(), instance.clone());
+            prop_assert_eq!(Instance::parse(instance.host()).map(|i| i.origin().to_owned()).ok().is_some(), !instance.is_loopback());
+        }
+    }
+
+    #[test]
+    fn host_shaped_instances_round_trip(
+        labels in prop::collection::vec("[a-zA-Z0-9-]{1,12}", 1..5),
+        scheme in prop_oneof![Just(""), Just("https://"), Just("http://")],
+        slash in any::<bool>(),
+    ) {
+        let input = format!("{scheme}{}{}", labels.join("."), if slash { "/" } else { "" });
+        if let Ok(instance) = Instance::parse(&input) {
+            prop_assert_eq!(Instance::parse(instance.origin()).unwrap(), instance.clone());
+            let json = serde_json::to_string(&instance).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Instance>(&json).unwrap(), instance);
+        }
+    }
+}

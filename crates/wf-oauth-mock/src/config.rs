@@ -1,0 +1,464 @@
+//! Configuration of a mock instance and its builder.
+//!
+//! The same options exist on the command line ([`crate::MockArgs`]) and on
+//! [`MockBuilder`]; the args convert into the builder so the binary, `wf-oauth mock` and
+//! in-process tests all start the mock the same way.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::clock::MockClock;
+use crate::server::{self, RunningMock};
+
+/// Default confidential client ID.
+pub const DEFAULT_CLIENT_ID: &str = "demo-client";
+/// Default client secret of the confidential client.
+pub const DEFAULT_CLIENT_SECRET: &str = "demo-secret";
+/// Default public (PKCE) client ID.
+pub const DEFAULT_PUBLIC_CLIENT_ID: &str = "demo-public";
+/// Default registered redirect URI.
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
+/// Default application name shown on the consent page.
+pub const DEFAULT_APP_NAME: &str = "wf-oauth demo";
+/// Default sign-in user name (password [`DEFAULT_PASSWORD`]).
+pub const DEFAULT_USERNAME: &str = "demo";
+/// Default sign-in password.
+pub const DEFAULT_PASSWORD: &str = "demo";
+/// Default lifetime of an authorization code (Workfront: 2 minutes).
+pub const DEFAULT_CODE_TTL: Duration = Duration::from_secs(120);
+/// Default session inactivity timeout (Workfront: 8 hours).
+pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(8 * 3600);
+/// Default cap on concurrent API requests (Workfront: 10 per customer).
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 10;
+/// Largest request body the mock reads; larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Which provider the mock impersonates.
+///
+/// Routes and token formats are chosen from the mode, so another provider profile
+/// (Adobe IMS: `/ims/authorize/v2`, `/ims/token/v3`, Bearer tokens with a real
+/// `expires_in`, client-credentials grant) can be added next to the legacy one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Mode {
+    /// The legacy Workfront OAuth 2 service of the seed page (`sessionID` tokens).
+    #[default]
+    WorkfrontLegacy,
+}
+
+/// The HTTP paths a mode serves.
+#[derive(Clone, Copy, Debug)]
+pub struct Paths {
+    /// The authorization endpoint (browser).
+    pub authorize: &'static str,
+    /// Where the login form posts.
+    pub login: &'static str,
+    /// Where the consent form posts.
+    pub consent: &'static str,
+    /// The token endpoint.
+    pub token: &'static str,
+    /// Prefix of the Workfront API (`/attask/api`).
+    pub api_prefix: &'static str,
+}
+
+impl Mode {
+    /// The paths served in this mode.
+    pub fn paths(self) -> Paths {
+        match self {
+            Mode::WorkfrontLegacy => Paths {
+                authorize: "/integrations/oauth2/authorize",
+                login: "/integrations/oauth2/login",
+                consent: "/integrations/oauth2/consent",
+                token: "/integrations/oauth2/api/v1/token",
+                api_prefix: "/attask/api",
+            },
+        }
+    }
+}
+
+/// A user who can sign in on the login page.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserAccount {
+    /// The user name typed into the login form.
+    pub username: String,
+    /// The password.
+    pub password: String,
+}
+
+impl fmt::Debug for UserAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserAccount")
+            .field("username", &self.username)
+            .field("password", &"[redacted]")
+            .finish()
+    }
+}
+
+impl std::str::FromStr for UserAccount {
+    type Err = String;
+
+    /// Parses `name:password`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once(':') {
+            Some((u, p)) if !u.is_empty() && !p.is_empty() => Ok(UserAccount {
+                username: u.to_owned(),
+                password: p.to_owned(),
+            }),
+            _ => Err("expected `name:password` with both parts non-empty".to_owned()),
+        }
+    }
+}
+
+/// The complete, validated configuration of a mock instance.
+#[derive(Clone)]
+pub struct MockConfig {
+    /// Provider profile.
+    pub mode: Mode,
+    /// TCP port on 127.0.0.1; 0 lets the OS choose.
+    pub port: u16,
+    /// The confidential client's ID.
+    pub client_id: String,
+    /// Every currently valid secret of the confidential client.
+    pub client_secrets: Vec<String>,
+    /// The public (PKCE, no secret) client's ID, if any.
+    pub public_client_id: Option<String>,
+    /// Registered redirect URIs (exact match), shared by both clients.
+    pub redirect_uris: Vec<String>,
+    /// Accept any port on loopback redirect URIs (RFC 8252 §7.3). Workfront does not.
+    pub allow_loopback_any_port: bool,
+    /// Application name shown on the consent page.
+    pub app_name: String,
+    /// Lifetime of authorization codes.
+    pub code_ttl: Duration,
+    /// Inactivity timeout of sessions (access tokens) and browser sign-ins.
+    pub session_idle: Duration,
+    /// Issue a new refresh token on every refresh.
+    pub rotate_refresh_tokens: bool,
+    /// Refresh tokens stop working this long after the original grant.
+    pub refresh_absolute: Option<Duration>,
+    /// Refresh tokens stop working after this long without a refresh.
+    pub refresh_idle: Option<Duration>,
+    /// `domain` reported in the callback.
+    pub domain: String,
+    /// `lane` reported in the callback.
+    pub lane: String,
+    /// Skip the login and consent pages (sign in as the first user, allow).
+    pub auto_approve: bool,
+    /// Users who can sign in; the first is used by `auto_approve`.
+    pub users: Vec<UserAccount>,
+    /// Concurrent API requests allowed; 0 means unlimited.
+    pub max_concurrent_requests: usize,
+    /// Serve `/__mock/` (fault injection and introspection).
+    pub admin: bool,
+}
+
+impl fmt::Debug for MockConfig {
+    // Hand-written so secrets never reach a log through `{:?}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockConfig")
+            .field("mode", &self.mode)
+            .field("port", &self.port)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secrets",
+                &format_args!("[{} redacted]", self.client_secrets.len()),
+            )
+            .field("public_client_id", &self.public_client_id)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("allow_loopback_any_port", &self.allow_loopback_any_port)
+            .field("app_name", &self.app_name)
+            .field("code_ttl", &self.code_ttl)
+            .field("session_idle", &self.session_idle)
+            .field("rotate_refresh_tokens", &self.rotate_refresh_tokens)
+            .field("refresh_absolute", &self.refresh_absolute)
+            .field("refresh_idle", &self.refresh_idle)
+            .field("domain", &self.domain)
+            .field("lane", &self.lane)
+            .field("auto_approve", &self.auto_approve)
+            .field("users", &self.users)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
+            .field("admin", &self.admin)
+            .finish()
+    }
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        MockConfig {
+            mode: Mode::default(),
+            port: 0,
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
+            client_secrets: vec![DEFAULT_CLIENT_SECRET.to_owned()],
+            public_client_id: Some(DEFAULT_PUBLIC_CLIENT_ID.to_owned()),
+            redirect_uris: vec![DEFAULT_REDIRECT_URI.to_owned()],
+            allow_loopback_any_port: false,
+            app_name: DEFAULT_APP_NAME.to_owned(),
+            code_ttl: DEFAULT_CODE_TTL,
+            session_idle: DEFAULT_SESSION_IDLE,
+            rotate_refresh_tokens: true,
+            refresh_absolute: None,
+            refresh_idle: None,
+            domain: "mock".to_owned(),
+            lane: "my".to_owned(),
+            auto_approve: false,
+            users: vec![UserAccount {
+                username: DEFAULT_USERNAME.to_owned(),
+                password: DEFAULT_PASSWORD.to_owned(),
+            }],
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            admin: true,
+        }
+    }
+}
+
+impl MockConfig {
+    /// Checks the configuration; the mock refuses to start with a bad one.
+    pub fn validate(&self) -> Result<(), MockError> {
+        let bad = |m: String| Err(MockError::InvalidConfig(m));
+        if self.client_id.is_empty() {
+            return bad("client ID must not be empty".into());
+        }
+        if self.client_secrets.is_empty() || self.client_secrets.iter().any(String::is_empty) {
+            return bad("at least one non-empty client secret is required".into());
+        }
+        if self.public_client_id.as_deref() == Some(self.client_id.as_str()) {
+            return bad("the public client ID must differ from the confidential one".into());
+        }
+        if self.redirect_uris.is_empty() {
+            return bad("at least one redirect URI is required".into());
+        }
+        for uri in &self.redirect_uris {
+            match url::Url::parse(uri) {
+                Ok(u) if u.fragment().is_some() => {
+                    return bad(format!("redirect URI {uri} must not have a fragment"));
+                }
+                Ok(u) if u.cannot_be_a_base() => {
+                    return bad(format!("redirect URI {uri} is not a hierarchical URL"));
+                }
+                Ok(_) => {}
+                Err(e) => return bad(format!("redirect URI {uri} is not absolute: {e}")),
+            }
+        }
+        for (what, v) in [("domain", &self.domain), ("lane", &self.lane)] {
+            let ok = !v.is_empty()
+                && v.len() <= 63
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if !ok {
+                return bad(format!("{what} must be a DNS label, got {v:?}"));
+            }
+        }
+        if self.users.is_empty() {
+            return bad("at least one user is required".into());
+        }
+        if self.code_ttl.is_zero() || self.session_idle.is_zero() {
+            return bad("code TTL and session idle time must be positive".into());
+        }
+        Ok(())
+    }
+}
+
+/// Why a mock could not start.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum MockError {
+    /// The configuration is inconsistent.
+    InvalidConfig(String),
+    /// Binding the listening socket failed.
+    Io(std::io::Error),
+}
+
+impl fmt::Display for MockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MockError::InvalidConfig(m) => write!(f, "invalid mock configuration: {m}"),
+            MockError::Io(e) => write!(f, "mock I/O error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for MockError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            MockError::Io(e) => Some(e),
+            MockError::InvalidConfig(_) => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for MockError {
+    fn from(e: std::io::Error) -> Self {
+        MockError::Io(e)
+    }
+}
+
+/// Builds and starts a mock; see [`crate::MockWorkfront::builder`].
+///
+/// List options (`client_secret`, `redirect_uri`, `user`) start from the defaults; the
+/// first call of each replaces the default list, later calls add to it.
+#[derive(Debug, Default)]
+pub struct MockBuilder {
+    config: MockConfig,
+    clock: MockClock,
+    secrets_set: bool,
+    redirects_set: bool,
+    users_set: bool,
+}
+
+impl MockBuilder {
+    /// A builder with the default configuration and a system clock.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Port on 127.0.0.1 (0, the default, lets the OS choose).
+    pub fn port(mut self, port: u16) -> Self {
+        self.config.port = port;
+        self
+    }
+
+    /// Confidential client ID.
+    pub fn client_id(mut self, id: impl Into<String>) -> Self {
+        self.config.client_id = id.into();
+        self
+    }
+
+    /// Adds a valid client secret (the first call replaces the default one).
+    pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
+        if !self.secrets_set {
+            self.config.client_secrets.clear();
+            self.secrets_set = true;
+        }
+        self.config.client_secrets.push(secret.into());
+        self
+    }
+
+    /// Adds a registered redirect URI (the first call replaces the default one).
+    pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        if !self.redirects_set {
+            self.config.redirect_uris.clear();
+            self.redirects_set = true;
+        }
+        self.config.redirect_uris.push(uri.into());
+        self
+    }
+
+    /// Public (PKCE) client ID; `None` disables the public client.
+    pub fn public_client_id(mut self, id: Option<String>) -> Self {
+        self.config.public_client_id = id;
+        self
+    }
+
+    /// Accept any port for loopback redirect URIs (not Workfront behaviour).
+    pub fn allow_loopback_any_port(mut self, on: bool) -> Self {
+        self.config.allow_loopback_any_port = on;
+        self
+    }
+
+    /// Application name shown on the consent page.
+    pub fn app_name(mut self, name: impl Into<String>) -> Self {
+        self.config.app_name = name.into();
+        self
+    }
+
+    /// Lifetime of authorization codes.
+    pub fn code_ttl(mut self, ttl: Duration) -> Self {
+        self.config.code_ttl = ttl;
+        self
+    }
+
+    /// Inactivity timeout of sessions.
+    pub fn session_idle(mut self, idle: Duration) -> Self {
+        self.config.session_idle = idle;
+        self
+    }
+
+    /// Rotate refresh tokens on every refresh (default on).
+    pub fn rotate_refresh_tokens(mut self, on: bool) -> Self {
+        self.config.rotate_refresh_tokens = on;
+        self
+    }
+
+    /// Absolute refresh-token lifetime, counted from the original grant.
+    pub fn refresh_absolute(mut self, limit: Option<Duration>) -> Self {
+        self.config.refresh_absolute = limit;
+        self
+    }
+
+    /// Refresh-token inactivity limit, counted from the last grant or refresh.
+    pub fn refresh_idle(mut self, limit: Option<Duration>) -> Self {
+        self.config.refresh_idle = limit;
+        self
+    }
+
+    /// `domain` reported in the callback.
+    pub fn domain(mut self, domain: impl Into<String>) -> Self {
+        self.config.domain = domain.into();
+        self
+    }
+
+    /// `lane` reported in the callback.
+    pub fn lane(mut self, lane: impl Into<String>) -> Self {
+        self.config.lane = lane.into();
+        self
+    }
+
+    /// Skip the login and consent pages.
+    pub fn auto_approve(mut self, on: bool) -> Self {
+        self.config.auto_approve = on;
+        self
+    }
+
+    /// Adds a user who can sign in (the first call replaces the default `demo:demo`).
+    pub fn user(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+        if !self.users_set {
+            self.config.users.clear();
+            self.users_set = true;
+        }
+        self.config.users.push(UserAccount {
+            username: username.into(),
+            password: password.into(),
+        });
+        self
+    }
+
+    /// Concurrent API requests allowed (0 = unlimited).
+    pub fn max_concurrent_requests(mut self, n: usize) -> Self {
+        self.config.max_concurrent_requests = n;
+        self
+    }
+
+    /// Serve `/__mock/` (default on).
+    pub fn admin(mut self, on: bool) -> Self {
+        self.config.admin = on;
+        self
+    }
+
+    /// Provider profile.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.config.mode = mode;
+        self
+    }
+
+    /// Uses this clock (e.g. [`MockClock::manual`]) instead of the system clock.
+    pub fn clock(mut self, clock: MockClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses a fresh manual clock; reach it with [`RunningMock::clock`].
+    pub fn manual_clock(self) -> Self {
+        self.clock(MockClock::manual())
+    }
+
+    /// The configuration built so far.
+    pub fn config(&self) -> &MockConfig {
+        &self.config
+    }
+
+    /// Validates the configuration, binds 127.0.0.1 and starts serving on the current
+    /// tokio runtime.
+    pub async fn spawn(self) -> Result<RunningMock, MockError> {
+        self.config.validate()?;
+        server::spawn(self.config, self.clock).await
+    }
+}

@@ -1,0 +1,355 @@
+//! Wiring: shared state, the route table, the listening task, and [`RunningMock`].
+
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use http::StatusCode;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, oneshot};
+use tokio::task::JoinHandle;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::clock::MockClock;
+use crate::config::{MockConfig, MockError, Paths};
+use crate::data::DataSet;
+use crate::errors::{ApiError, json_bytes};
+use crate::faults::{FaultQueue, FaultSpec, lock};
+use crate::net::{ConnInfo, KillableListener};
+use crate::state::{AuthState, AuthorizeRequest, Selector};
+use crate::stats::{Stats, StatsCollector};
+use crate::{admin, api, authorize, stats, token};
+
+/// How long a shutdown waits for requests in progress before abandoning them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// State shared by every request of one mock instance.
+pub(crate) struct Shared {
+    pub config: MockConfig,
+    pub paths: Paths,
+    pub clock: MockClock,
+    auth: Mutex<AuthState>,
+    pub data: DataSet,
+    pub faults: FaultQueue,
+    pub stats: StatsCollector,
+    pub api_limit: Option<Arc<Semaphore>>,
+    pub api_in_flight: AtomicU64,
+}
+
+impl Shared {
+    fn new(config: MockConfig, clock: MockClock) -> Self {
+        let api_limit = (config.max_concurrent_requests > 0)
+            .then(|| Arc::new(Semaphore::new(config.max_concurrent_requests)));
+        Shared {
+            paths: config.mode.paths(),
+            config,
+            clock,
+            auth: Mutex::new(AuthState::default()),
+            data: DataSet::seeded(),
+            faults: FaultQueue::default(),
+            stats: StatsCollector::default(),
+            api_limit,
+            api_in_flight: AtomicU64::new(0),
+        }
+    }
+
+    /// The authorization server's state, locked.
+    pub fn auth(&self) -> MutexGuard<'_, AuthState> {
+        lock(&self.auth)
+    }
+
+    /// The statistics endpoint a path belongs to (`None` for `/__mock/`).
+    pub fn endpoint_of(&self, path: &str) -> Option<&'static str> {
+        let p = &self.paths;
+        if path.starts_with("/__mock/") || path == "/__mock" {
+            None
+        } else if path == p.token {
+            Some("token")
+        } else if path == p.authorize {
+            Some("authorize")
+        } else if path == p.login {
+            Some("login")
+        } else if path == p.consent {
+            Some("consent")
+        } else if path.starts_with(p.api_prefix) {
+            Some("api")
+        } else {
+            Some("other")
+        }
+    }
+
+    /// Counters plus live gauges.
+    pub fn stats_snapshot(&self) -> Stats {
+        let mut s = self.stats.snapshot();
+        s.api_in_flight = self.api_in_flight.load(Ordering::SeqCst);
+        s.live = self.auth().live_counts(self.clock.now(), &self.config);
+        s
+    }
+}
+
+async fn not_found() -> Response {
+    ApiError::not_found("no such endpoint").into_response()
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    json_bytes(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        r#"{"error":{"class":"mock","message":"internal error in the mock"}}"#,
+    )
+}
+
+/// The route table of a mode.
+fn router(shared: Arc<Shared>) -> Router {
+    let p = shared.paths;
+    let mut r = Router::new()
+        .route(
+            p.authorize,
+            get(authorize::show).fallback(authorize::method_not_allowed),
+        )
+        .route(
+            p.login,
+            post(authorize::login).fallback(authorize::method_not_allowed),
+        )
+        .route(
+            p.consent,
+            post(authorize::decide).fallback(authorize::method_not_allowed),
+        )
+        .route(
+            p.token,
+            post(token::handle).fallback(token::method_not_allowed),
+        )
+        .route(&format!("{}/{{*rest}}", p.api_prefix), any(api::handle));
+    if shared.config.admin {
+        r = r.nest("/__mock", admin::router());
+    }
+    r.fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            stats::count_requests,
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .with_state(shared)
+}
+
+/// Binds and starts serving.
+pub(crate) async fn spawn(config: MockConfig, clock: MockClock) -> Result<RunningMock, MockError> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared::new(config, clock));
+    let app = router(shared.clone()).into_make_service_with_connect_info::<ConnInfo>();
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(KillableListener::new(listener), app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    tracing::info!(%addr, "mock Workfront listening");
+    Ok(RunningMock {
+        addr,
+        shared,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}
+
+/// A mock serving on 127.0.0.1. Dropping it stops the server (without waiting);
+/// [`shutdown`](RunningMock::shutdown) stops it gracefully and waits.
+pub struct RunningMock {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl std::fmt::Debug for RunningMock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningMock")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningMock {
+    /// The listening address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The listening port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The base URL, parsed.
+    pub fn url(&self) -> url::Url {
+        url::Url::parse(&self.base_url()).expect("a socket address forms a valid URL")
+    }
+
+    /// URL of the authorization endpoint (without parameters).
+    pub fn authorize_url(&self) -> String {
+        format!("{}{}", self.base_url(), self.shared.paths.authorize)
+    }
+
+    /// URL of the token endpoint.
+    pub fn token_url(&self) -> String {
+        format!("{}{}", self.base_url(), self.shared.paths.token)
+    }
+
+    /// Base URL of the Workfront API for `version` (e.g. `v14.0`), without a trailing slash.
+    pub fn api_url(&self, version: &str) -> String {
+        format!(
+            "{}{}/{version}",
+            self.base_url(),
+            self.shared.paths.api_prefix
+        )
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &MockConfig {
+        &self.shared.config
+    }
+
+    /// The mock's clock (advance it to expire codes, sessions and refresh tokens).
+    pub fn clock(&self) -> &MockClock {
+        &self.shared.clock
+    }
+
+    /// Moves the mock's clock forward.
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.clock.advance(by);
+    }
+
+    /// Queues a fault rule (see [`FaultSpec`]); refused if it cannot be applied.
+    pub fn inject_fault(&self, spec: FaultSpec) -> Result<(), String> {
+        spec.validate()?;
+        self.shared.faults.push(spec);
+        Ok(())
+    }
+
+    /// Fault rules still pending.
+    pub fn pending_faults(&self) -> Vec<FaultSpec> {
+        self.shared.faults.list()
+    }
+
+    /// Removes every pending fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.faults.clear();
+    }
+
+    /// Counters of requests per endpoint, grant type and status.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats_snapshot()
+    }
+
+    /// Zeroes the counters.
+    pub fn reset_stats(&self) {
+        self.shared.stats.reset();
+    }
+
+    /// Ends every session (access token); returns how many there were.
+    pub fn expire_all_sessions(&self) -> usize {
+        self.shared.auth().expire_sessions(&Selector::All)
+    }
+
+    /// Ends one session; returns whether it existed.
+    pub fn expire_session(&self, access_token: &str) -> bool {
+        self.shared
+            .auth()
+            .expire_sessions(&Selector::Value(access_token.to_owned()))
+            > 0
+    }
+
+    /// Revokes every refresh token (sessions keep working); returns how many.
+    pub fn revoke_all_refresh_tokens(&self) -> usize {
+        self.shared.auth().revoke_refresh_tokens(&Selector::All)
+    }
+
+    /// Revokes one refresh token; returns whether it was still usable.
+    pub fn revoke_refresh_token(&self, refresh_token: &str) -> bool {
+        self.shared
+            .auth()
+            .revoke_refresh_tokens(&Selector::Value(refresh_token.to_owned()))
+            > 0
+    }
+
+    /// Issues an authorization code as if the first configured user had approved the
+    /// request, without a browser. `code_challenge` is the S256 challenge, if any.
+    /// Refuses an unknown client or an unregistered redirect URI.
+    pub fn issue_code(
+        &self,
+        client_id: &str,
+        redirect_uri: &str,
+        code_challenge: Option<&str>,
+    ) -> Result<String, String> {
+        let cfg = &self.shared.config;
+        let public = cfg.public_client_id.as_deref() == Some(client_id);
+        if client_id != cfg.client_id && !public {
+            return Err(format!("unknown client_id {client_id:?}"));
+        }
+        if !cfg.redirect_uris.iter().any(|r| r == redirect_uri) {
+            return Err(format!("redirect_uri {redirect_uri:?} is not registered"));
+        }
+        if public && code_challenge.is_none() {
+            return Err("public clients must use PKCE".into());
+        }
+        let req = AuthorizeRequest {
+            client_id: client_id.to_owned(),
+            redirect_uri: redirect_uri.to_owned(),
+            state: None,
+            code_challenge: code_challenge.map(str::to_owned),
+        };
+        Ok(self
+            .shared
+            .auth()
+            .issue_code(req, 0, self.shared.clock.now(), cfg))
+    }
+
+    /// Serves until `signal` completes, then shuts down gracefully. With
+    /// [`crate::shutdown_signal`] this is what the `wf-oauth-mock` binary does (create the
+    /// signal before announcing the address, so an early SIGTERM is not lost).
+    pub async fn run_until(self, signal: impl Future<Output = ()>) {
+        signal.await;
+        tracing::info!("shutting down");
+        self.shutdown().await;
+    }
+
+    /// Stops accepting connections, lets requests in progress finish (for up to 5 s),
+    /// and waits for the server to stop.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(mut task) = self.task.take() {
+            match tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await {
+                Ok(Ok(Ok(()))) => tracing::info!("mock Workfront stopped"),
+                Ok(Ok(Err(e))) => tracing::warn!(error = %e, "mock server ended with an error"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "mock server task failed"),
+                Err(_) => {
+                    tracing::warn!("requests still running after the grace period; aborting");
+                    task.abort();
+                }
+            }
+        }
+    }
+}
+
+impl Drop for RunningMock {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
