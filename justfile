@@ -6,6 +6,7 @@ set positional-arguments := true
 
 import 'just/core.just'
 import 'just/mock.just'
+import 'just/http.just'
 
 # List the recipes.
 default:
@@ -25,7 +26,7 @@ test-rust:
     cargo test --workspace --locked --doc
 
 # All benchmarks (each prints its ratios).
-bench: bench-core bench-mock
+bench: bench-core bench-mock bench-http
 
 # Build the docs with warnings denied.
 doc:

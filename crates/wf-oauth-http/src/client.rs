@@ -1,0 +1,564 @@
+//! The authorized Workfront API client.
+//!
+//! Every call asks the core's token lifecycle ([`Credential`]) what to do: use the token,
+//! refresh first (known expiry minus the skew), wait for a refresh in progress, or give up
+//! because the user must sign in again. After an authentication failure (HTTP 401, or
+//! Workfront's `AuthenticationException` even with HTTP 200 — the core classifies) the
+//! call reports the generation of the token that failed; only if that token is still the
+//! current one does a refresh start, and the call is then replayed once.
+//!
+//! The refresh itself (single-flight within the process, coordinated between processes
+//! through the store) lives in [`crate::refresh`].
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use futures::future::{BoxFuture, Shared};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tracing::{Instrument, Span};
+use wf_oauth_core::{
+    ApiOutcome, ClientConfig, Credential, Decision, HttpRequest, Method, TokenSet,
+    classify_api_response,
+};
+
+use crate::error::{Error, Result};
+use crate::oauth::{OAuthClient, failure_of};
+use crate::retry::{Failure, Replay, RetryState};
+use crate::store::{MemoryTokenStore, StoredCredential, TokenStore};
+use crate::trace::{Attempt, api_span};
+
+/// Builds the request of one attempt from the configuration and the tokens current at
+/// that moment (so a replay after a refresh carries the new token).
+pub(crate) type BuildRequest<'a> =
+    &'a (dyn Fn(&ClientConfig, &TokenSet) -> Result<HttpRequest, wf_oauth_core::Error> + Sync);
+
+/// A refresh in progress, awaited by every caller that needs it.
+pub(crate) type InflightRefresh = Shared<BoxFuture<'static, Result<()>>>;
+
+/// An authorized client of the Workfront API for one credential.
+///
+/// Cheap to clone; clones share the credential, its single-flight refresh and the
+/// concurrency limit of the [`OAuthClient`] it was built from.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use futures::TryStreamExt;
+/// use serde_json::json;
+/// use wf_oauth_http::{FileTokenStore, OAuthClient, WorkfrontClient};
+///
+/// # async fn demo(oauth: OAuthClient) -> Result<(), wf_oauth_http::Error> {
+/// let store = Arc::new(FileTokenStore::new("/var/lib/my-app/tokens")?);
+/// let client = WorkfrontClient::open(oauth, store, "alice@acme").await?;
+/// let me = client.get("user/search", &[("username", "alice")]).await?;
+/// let created = client.post("proj", &[], &json!({"name": "Launch"})).await?;
+/// let projects: Vec<_> = client.search("proj", &[("status", "CUR")]).try_collect().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct WorkfrontClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) oauth: OAuthClient,
+    pub(crate) store: Arc<dyn TokenStore>,
+    pub(crate) key: String,
+    pub(crate) state: Mutex<State>,
+}
+
+/// The in-memory side of the credential. Guarded by a plain mutex that is never held
+/// across an `.await`.
+pub(crate) struct State {
+    /// The core's lifecycle state machine around the current tokens.
+    pub(crate) credential: Credential,
+    /// A shared copy of the current tokens, so callers build their requests outside the
+    /// lock; refreshed by [`State::tokens_changed`] whenever the credential's tokens change.
+    pub(crate) current: Arc<TokenSet>,
+    /// The store generation the current tokens were loaded or saved as.
+    pub(crate) stored_generation: u64,
+    /// Set when the user must sign in again; cleared when new tokens arrive.
+    pub(crate) reauth: bool,
+    /// The refresh in progress, if any (present exactly while the credential is
+    /// refreshing).
+    pub(crate) inflight: Option<InflightRefresh>,
+}
+
+impl State {
+    /// Re-publishes the credential's tokens after they changed.
+    pub(crate) fn tokens_changed(&mut self) {
+        self.current = Arc::new(self.credential.tokens().clone());
+    }
+}
+
+impl fmt::Debug for WorkfrontClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WorkfrontClient")
+            .field("key", &self.inner.key)
+            .field("store", &self.inner.store)
+            .field("oauth", &self.inner.oauth)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What to do after looking at the lifecycle.
+enum Next {
+    Send(u64, Arc<TokenSet>),
+    Wait(InflightRefresh),
+    CheckStore,
+}
+
+impl WorkfrontClient {
+    /// A client for the credential stored under `key`.
+    ///
+    /// Fails with a re-authorization error (`kind() == ReauthRequired`) when nothing is
+    /// stored; a credential stored as needing re-authorization opens, and its calls fail
+    /// fast until new tokens are saved.
+    pub async fn open(
+        oauth: OAuthClient,
+        store: Arc<dyn TokenStore>,
+        key: impl Into<String>,
+    ) -> Result<Self> {
+        let key = key.into();
+        let stored = store.load(&key).await?.ok_or_else(|| {
+            Error::reauth(format!(
+                "no credential is stored under {key:?}; sign in first"
+            ))
+        })?;
+        Ok(Self::assemble(oauth, store, key, stored))
+    }
+
+    /// Saves `tokens` (from a new sign-in) under `key`, replacing whatever was stored, and
+    /// returns a client for them.
+    pub async fn login(
+        oauth: OAuthClient,
+        store: Arc<dyn TokenStore>,
+        key: impl Into<String>,
+        tokens: TokenSet,
+    ) -> Result<Self> {
+        let key = key.into();
+        let mut credential = StoredCredential::new(tokens, oauth.now().as_secs());
+        credential.generation = store.save(&key, &credential, None).await?;
+        Ok(Self::assemble(oauth, store, key, credential))
+    }
+
+    /// A client for `tokens` kept in a private [`MemoryTokenStore`]: renewed tokens live
+    /// as long as the client. Read them back with
+    /// [`current_tokens`](Self::current_tokens) to persist them yourself.
+    pub fn from_tokens(oauth: OAuthClient, tokens: TokenSet) -> Self {
+        let store = MemoryTokenStore::new();
+        let key = "default".to_owned();
+        let credential = store.insert(&key, tokens, oauth.now().as_secs());
+        Self::assemble(oauth, Arc::new(store), key, credential)
+    }
+
+    fn assemble(
+        oauth: OAuthClient,
+        store: Arc<dyn TokenStore>,
+        key: String,
+        stored: StoredCredential,
+    ) -> Self {
+        let current = Arc::new(stored.tokens.clone());
+        let state = State {
+            current,
+            credential: Credential::from_config(oauth.config(), stored.tokens),
+            stored_generation: stored.generation,
+            reauth: stored.reauth_required,
+            inflight: None,
+        };
+        WorkfrontClient {
+            inner: Arc::new(Inner {
+                oauth,
+                store,
+                key,
+                state: Mutex::new(state),
+            }),
+        }
+    }
+
+    /// The OAuth client this client renews its tokens with.
+    pub fn oauth(&self) -> &OAuthClient {
+        &self.inner.oauth
+    }
+
+    /// The store holding the credential.
+    pub fn store(&self) -> &Arc<dyn TokenStore> {
+        &self.inner.store
+    }
+
+    /// The credential's key in the store.
+    pub fn key(&self) -> &str {
+        &self.inner.key
+    }
+
+    /// The tokens currently in use.
+    pub fn current_tokens(&self) -> TokenSet {
+        let current = Arc::clone(&self.state().current);
+        (*current).clone()
+    }
+
+    /// The store generation of the tokens in use.
+    pub fn generation(&self) -> u64 {
+        self.state().stored_generation
+    }
+
+    /// Whether the user must sign in again before the next call can succeed.
+    pub fn reauth_required(&self) -> bool {
+        self.state().reauth
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        // The state is only ever replaced whole under the lock; after a panic elsewhere it
+        // is still consistent.
+        self.inner.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Installs tokens from a new sign-in: saved to the store first (replacing what was
+    /// there), then used by every following call.
+    pub async fn replace_tokens(&self, tokens: TokenSet) -> Result<()> {
+        let credential = StoredCredential::new(tokens.clone(), self.inner.oauth.now().as_secs());
+        let generation = self
+            .inner
+            .store
+            .save(&self.inner.key, &credential, None)
+            .await?;
+        let mut state = self.state();
+        state.credential.replace_tokens(tokens);
+        state.tokens_changed();
+        state.stored_generation = generation;
+        state.reauth = false;
+        state.inflight = None;
+        Ok(())
+    }
+
+    /// Renews the tokens now, unless another caller or process renewed them since this
+    /// client last looked (then those newer tokens are used).
+    pub async fn refresh(&self) -> Result<()> {
+        let generation = {
+            let state = self.state();
+            (!state.reauth).then(|| state.credential.generation())
+        };
+        if let Some(generation) = generation {
+            self.after_auth_failure(generation).await?;
+        }
+        if self.state().reauth {
+            // Fails fast unless newer tokens were stored meanwhile.
+            return self.adopt_stored().await;
+        }
+        Ok(())
+    }
+
+    /// `GET {path}` with query parameters; the `data` of the answer.
+    pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value> {
+        self.request(Method::Get, path, query, None).await
+    }
+
+    /// `POST {path}` with a JSON body.
+    pub async fn post(&self, path: &str, query: &[(&str, &str)], body: &Value) -> Result<Value> {
+        self.request(Method::Post, path, query, Some(body)).await
+    }
+
+    /// `PUT {path}` with a JSON body.
+    pub async fn put(&self, path: &str, query: &[(&str, &str)], body: &Value) -> Result<Value> {
+        self.request(Method::Put, path, query, Some(body)).await
+    }
+
+    /// `DELETE {path}`.
+    pub async fn delete(&self, path: &str, query: &[(&str, &str)]) -> Result<Value> {
+        self.request(Method::Delete, path, query, None).await
+    }
+
+    /// `GET {path}`, decoded into `T`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: wf_oauth_http::WorkfrontClient) -> Result<(), wf_oauth_http::Error> {
+    /// #[derive(serde::Deserialize)]
+    /// struct Project { #[serde(rename = "ID")] id: String, name: String }
+    /// let projects: Vec<Project> = client.get_json("proj/search", &[("status", "CUR")]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T> {
+        decode(self.get(path, query).await?)
+    }
+
+    /// `method {path}` with an optional serializable body, decoded into `T`.
+    pub async fn request_json<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&B>,
+    ) -> Result<T> {
+        let body = body.map(serde_json::to_value).transpose().map_err(|e| {
+            wf_oauth_core::Error::InvalidArgument {
+                reason: format!("the request body cannot be serialized: {e}"),
+            }
+        })?;
+        decode(self.request(method, path, query, body.as_ref()).await?)
+    }
+
+    /// Any API call: `method /attask/api/<version>/{path}?{query}` with an optional JSON
+    /// body; returns the `data` member of the answer.
+    ///
+    /// `GET`s are retried on transient failures (connection errors, timeouts, `5xx`,
+    /// `429` after its `Retry-After`); other methods only when the connection could not be
+    /// established. An authentication failure triggers one refresh and one replay.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<Value> {
+        self.call(method, path, &|config, tokens| {
+            config.api_request(tokens, method, path, query, body)
+        })
+        .await
+    }
+
+    /// Ends the Workfront session (`GET logout`) and deletes the credential from the store.
+    /// Afterwards calls fail with a re-authorization error until new tokens are installed.
+    pub async fn logout(&self) -> Result<()> {
+        let span = api_span(self.host(), "GET", "logout");
+        async {
+            let request = {
+                let state = self.state();
+                self.inner
+                    .oauth
+                    .config()
+                    .logout_request(state.credential.tokens())?
+            };
+            let limit = self.inner.oauth.transport().config().api_body_limit();
+            let permit = self
+                .inner
+                .oauth
+                .api_permits()
+                .clone()
+                .acquire_owned()
+                .await
+                .ok();
+            let attempt = Attempt::start(&Span::current(), 1);
+            let sent = self.inner.oauth.transport().send(&request, limit).await;
+            drop(permit);
+            attempt.finish(&Span::current(), sent.as_ref().ok().map(|r| r.status));
+            let outcome = sent.map(|r| classify_api_response(&r, self.inner.oauth.now()));
+            // Signed out locally whatever the server said: the user asked to forget.
+            self.inner.store.delete(&self.inner.key).await?;
+            {
+                let mut state = self.state();
+                state.reauth = true;
+            }
+            match outcome? {
+                // Already ended (expired session): the goal is reached.
+                ApiOutcome::Ok(_) | ApiOutcome::AuthFailure { .. } => Ok(()),
+                other => other.into_result().map(drop).map_err(Error::from),
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn host(&self) -> &str {
+        self.inner.oauth.config().instance().host()
+    }
+
+    /// One API call with refresh-and-replay and retries.
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        build: BuildRequest<'_>,
+    ) -> Result<Value> {
+        let span = api_span(self.host(), method.as_str(), path);
+        async {
+            let span = Span::current();
+            let replay = if method == Method::Get {
+                Replay::Idempotent
+            } else {
+                Replay::IfNotSent
+            };
+            let mut retry = RetryState::new(self.inner.oauth.retry_policy(), replay);
+            let mut replayed_after_auth_failure = false;
+            let limit = self.inner.oauth.transport().config().api_body_limit();
+            loop {
+                // The permit is taken before the token is read, so a caller that waited
+                // for a slot sends the token current at that time, not a stale one.
+                // The semaphore is never closed, so this cannot fail.
+                let permit = self
+                    .inner
+                    .oauth
+                    .api_permits()
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .ok();
+                let (generation, request) = self.prepare(build).await?;
+                span.record("generation", generation);
+                let attempt = Attempt::start(&span, retry.attempt());
+                let sent = self.inner.oauth.transport().send(&request, limit).await;
+                drop(permit);
+                let (failure, error) = match sent {
+                    Err(e) => {
+                        attempt.finish(&span, None);
+                        (e.failure(), Error::from(e))
+                    }
+                    Ok(incoming) => {
+                        attempt.finish(&span, Some(incoming.status));
+                        match classify_api_response(&incoming, self.inner.oauth.now()) {
+                            ApiOutcome::Ok(value) => return Ok(value),
+                            ApiOutcome::AuthFailure { .. } if !replayed_after_auth_failure => {
+                                replayed_after_auth_failure = true;
+                                tracing::debug!(generation, "token refused; refreshing once");
+                                self.after_auth_failure(generation).await?;
+                                continue;
+                            }
+                            ApiOutcome::RateLimited { retry_after } => (
+                                Failure::Transient {
+                                    rate_limited: true,
+                                    retry_after: retry_after.map(std::time::Duration::from_secs),
+                                },
+                                Error::RateLimited { retry_after },
+                            ),
+                            other => {
+                                let e = match other.into_result() {
+                                    Ok(value) => return Ok(value),
+                                    Err(e) => e,
+                                };
+                                (failure_of(&e), Error::from(e))
+                            }
+                        }
+                    }
+                };
+                match retry.next_delay(failure) {
+                    Some(delay) => {
+                        tracing::debug!(error = %error, "API call failed; retrying");
+                        tokio::time::sleep(delay).await;
+                    }
+                    None => {
+                        tracing::debug!(error = %error, kind = ?error.kind(), "API call failed");
+                        return Err(error);
+                    }
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The generation and request of the next attempt, refreshing (or waiting for a
+    /// refresh) first when the lifecycle says so.
+    async fn prepare(&self, build: BuildRequest<'_>) -> Result<(u64, HttpRequest)> {
+        let mut refreshed = false;
+        loop {
+            match self.next(refreshed)? {
+                // Built outside the state lock: other callers are not held up by it.
+                Next::Send(generation, tokens) => {
+                    return Ok((generation, build(self.inner.oauth.config(), &tokens)?));
+                }
+                Next::Wait(refresh) => {
+                    refresh.await?;
+                    refreshed = true;
+                }
+                Next::CheckStore => {
+                    self.adopt_stored().await?;
+                    refreshed = true;
+                }
+            }
+        }
+    }
+
+    /// One look at the lifecycle under the state lock.
+    ///
+    /// `refreshed`: a refresh already happened for this call. If the new tokens are still
+    /// "due" (a server granting lifetimes shorter than the refresh skew), they are used
+    /// rather than refreshed again in a loop.
+    fn next(&self, refreshed: bool) -> Result<Next> {
+        let mut state = self.state();
+        if state.reauth {
+            return Ok(Next::CheckStore);
+        }
+        match state.credential.decide(self.inner.oauth.now()) {
+            Decision::Use { generation } => Ok(Next::Send(generation, Arc::clone(&state.current))),
+            Decision::RefreshFirst { generation } if refreshed => {
+                Ok(Next::Send(generation, Arc::clone(&state.current)))
+            }
+            Decision::RefreshFirst { .. } => Ok(Next::Wait(self.start_refresh(&mut state)?)),
+            Decision::WaitForRefresh => match &state.inflight {
+                Some(refresh) => Ok(Next::Wait(refresh.clone())),
+                None => Err(wf_oauth_core::Error::RefreshInProgress.into()),
+            },
+            Decision::ReauthRequired => Ok(Next::CheckStore),
+        }
+    }
+
+    /// Reports that the token of `generation` was refused: refreshes if it is still the
+    /// current one, waits if a refresh is already running, returns at once if a newer
+    /// token exists.
+    async fn after_auth_failure(&self, generation: u64) -> Result<()> {
+        let refresh = {
+            let mut state = self.state();
+            if state.reauth {
+                return Ok(());
+            }
+            match state.credential.on_auth_failure(generation) {
+                Decision::Use { .. } => return Ok(()),
+                Decision::RefreshFirst { .. } => self.start_refresh(&mut state)?,
+                Decision::WaitForRefresh => match &state.inflight {
+                    Some(refresh) => refresh.clone(),
+                    None => return Err(wf_oauth_core::Error::RefreshInProgress.into()),
+                },
+                Decision::ReauthRequired => {
+                    state.reauth = true;
+                    return Ok(());
+                }
+            }
+        };
+        refresh.await
+    }
+
+    /// The credential needs re-authorization: maybe someone (another process, a new
+    /// sign-in) stored newer tokens meanwhile; use them, or fail fast.
+    async fn adopt_stored(&self) -> Result<()> {
+        let stored = self.inner.store.load(&self.inner.key).await?;
+        let mut state = self.state();
+        if !state.reauth
+            && state.credential.decide(self.inner.oauth.now()) != Decision::ReauthRequired
+        {
+            // Another caller already recovered while we loaded.
+            return Ok(());
+        }
+        match stored {
+            Some(s)
+                if !s.reauth_required
+                    && (s.generation != state.stored_generation
+                        || s.tokens.access_token() != state.credential.tokens().access_token()) =>
+            {
+                tracing::debug!(generation = s.generation, "using newer stored tokens");
+                state.credential.replace_tokens(s.tokens);
+                state.tokens_changed();
+                state.stored_generation = s.generation;
+                state.reauth = false;
+                state.inflight = None;
+                Ok(())
+            }
+            _ => {
+                state.reauth = true;
+                Err(Error::reauth(
+                    "the refresh token was refused or the credential was removed; sign in again",
+                ))
+            }
+        }
+    }
+}
+
+/// Decodes an API answer into the caller's type.
+fn decode<T: DeserializeOwned>(value: Value) -> Result<T> {
+    serde_json::from_value(value).map_err(|e| Error::Decode {
+        reason: e.to_string(),
+    })
+}

@@ -1,0 +1,180 @@
+//! One refresh for everybody: within the process and across processes.
+//!
+//! **Within the process.** Under the client's state lock the core's lifecycle hands out
+//! exactly one [`RefreshTicket`]; the caller that gets it spawns the refresh as a task and
+//! publishes it as a shared future. Every other caller that needs fresh tokens meanwhile
+//! (the lifecycle answers `WaitForRefresh`, or its failed token is already replaced) awaits
+//! that same future, and they all see the same outcome — success, or the same error, so a
+//! failing refresh is not repeated once per waiting caller. The task is spawned so that a
+//! caller giving up (a dropped future, a timeout) cannot leave the credential stuck in
+//! "refreshing".
+//!
+//! **Across processes.** The task takes the store's lock for the key, re-reads the stored
+//! credential, and only refreshes if the store still holds the tokens this process has
+//! (same generation, same access token). If another process refreshed meanwhile, its
+//! tokens are used instead — with a rotating refresh token, refreshing again with the old
+//! one would be a reuse that can revoke the whole grant.
+//!
+//! **Persist before use.** New tokens are saved (compare-and-swap on the generation)
+//! while the lock is held and before they are installed in memory; no caller sees the new
+//! access token before the store has the new refresh token. If saving fails, the caller
+//! gets [`Error::Storage`] and the previous tokens stay in memory and in the store.
+//!
+//! **Refused refresh tokens.** `invalid_grant` (or Workfront's equivalent — the core
+//! decides) marks the stored credential `reauth_required` and the client fails fast with a
+//! re-authorization error from then on, without retrying, until new tokens are stored.
+
+use futures::FutureExt;
+use wf_oauth_core::{Credential, RefreshTicket, TokenSet};
+
+use crate::client::{InflightRefresh, State, WorkfrontClient};
+use crate::error::{Error, Result};
+use crate::runtime::RuntimeError;
+use crate::store::StoredCredential;
+
+/// What the refresh task found or did.
+enum Outcome {
+    /// This process renewed the tokens and saved them as `generation`.
+    Renewed { tokens: TokenSet, generation: u64 },
+    /// The store already held newer tokens (another process or client renewed them).
+    Adopted(StoredCredential),
+}
+
+impl WorkfrontClient {
+    /// Starts the one refresh (the lifecycle said `RefreshFirst`, under the state lock
+    /// held by the caller) and returns the future every caller awaits.
+    pub(crate) fn start_refresh(&self, state: &mut State) -> Result<InflightRefresh> {
+        let ticket = state.credential.begin_refresh()?;
+        let snapshot = state.credential.clone();
+        let stored_generation = state.stored_generation;
+        let this = self.clone();
+        let task = tokio::spawn(async move {
+            let outcome = this
+                .renew_shared(&snapshot, &ticket, stored_generation)
+                .await;
+            this.install(ticket, outcome)
+        });
+        let client = self.clone();
+        let refresh = async move {
+            match task.await {
+                Ok(result) => result,
+                Err(_) => {
+                    // The task panicked: unstick the lifecycle so later calls can retry.
+                    let mut state = client.state();
+                    let tokens = state.credential.tokens().clone();
+                    state.credential.replace_tokens(tokens);
+                    state.tokens_changed();
+                    state.inflight = None;
+                    Err(RuntimeError::TaskLost.into())
+                }
+            }
+        }
+        .boxed()
+        .shared();
+        state.inflight = Some(refresh.clone());
+        Ok(refresh)
+    }
+
+    /// Applies the outcome of a refresh to the in-memory state; returns what callers see.
+    fn install(&self, ticket: RefreshTicket, outcome: Result<Outcome>) -> Result<()> {
+        let mut state = self.state();
+        if ticket.generation() != state.credential.generation() {
+            // New tokens were installed (a sign-in) while this refresh ran: they win, and
+            // any refresh in progress now is not this one.
+            return outcome.map(drop);
+        }
+        state.inflight = None;
+        match outcome {
+            Ok(Outcome::Renewed { tokens, generation }) => {
+                if state.credential.complete_refresh(ticket, tokens).is_ok() {
+                    state.tokens_changed();
+                    state.stored_generation = generation;
+                }
+                Ok(())
+            }
+            Ok(Outcome::Adopted(stored)) => {
+                state.credential.replace_tokens(stored.tokens);
+                state.tokens_changed();
+                state.stored_generation = stored.generation;
+                state.reauth = stored.reauth_required;
+                if stored.reauth_required {
+                    Err(reauth_marked())
+                } else {
+                    Ok(())
+                }
+            }
+            Err(error) => {
+                let core_view = match &error {
+                    Error::Protocol(e) => e.clone(),
+                    other => wf_oauth_core::Error::transport(other.to_string()),
+                };
+                state.credential.fail_refresh(ticket, &core_view);
+                if error.is_reauth_required() {
+                    state.reauth = true;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// The refresh under the store's lock: re-read, renew only if still needed, persist.
+    async fn renew_shared(
+        &self,
+        snapshot: &Credential,
+        ticket: &RefreshTicket,
+        seen_generation: u64,
+    ) -> Result<Outcome> {
+        let inner = &self.inner;
+        let _lock = inner.store.lock(&inner.key).await?;
+        let stored = inner.store.load(&inner.key).await?.ok_or_else(|| {
+            Error::reauth("the stored credential was removed (signed out); sign in again")
+        })?;
+        if stored.generation != seen_generation
+            || stored.tokens.access_token() != snapshot.tokens().access_token()
+        {
+            tracing::debug!(
+                generation = stored.generation,
+                token = %stored.tokens.access_token().fingerprint(),
+                "the store holds newer tokens; using them"
+            );
+            return Ok(Outcome::Adopted(stored));
+        }
+        if stored.reauth_required {
+            return Err(reauth_marked());
+        }
+        match inner.oauth.renew(snapshot, ticket).await {
+            Ok(tokens) => {
+                let credential = StoredCredential::new(tokens.clone(), inner.oauth.now().as_secs());
+                // With rotation, the old refresh token is dead from here on: this save is the
+                // one window where a crash loses the credential. Keep it short.
+                let generation = inner
+                    .store
+                    .save(&inner.key, &credential, Some(seen_generation))
+                    .await
+                    .inspect_err(
+                        |e| tracing::error!(error = %e, "renewed tokens could not be saved"),
+                    )?;
+                Ok(Outcome::Renewed { tokens, generation })
+            }
+            Err(error) if error.is_reauth_required() => {
+                let mut marked =
+                    StoredCredential::new(snapshot.tokens().clone(), inner.oauth.now().as_secs());
+                marked.reauth_required = true;
+                // Best effort: the error to report is the refusal, not a storage hiccup.
+                if let Err(e) = inner
+                    .store
+                    .save(&inner.key, &marked, Some(seen_generation))
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not mark the credential as needing sign-in");
+                }
+                Err(error)
+            }
+            Err(error) => Err(error),
+        }
+    }
+}
+
+fn reauth_marked() -> Error {
+    Error::reauth("the stored credential needs a new sign-in")
+}

@@ -1,0 +1,316 @@
+//! Sending one HTTP request with reqwest: timeouts, no redirects, bounded bodies.
+//!
+//! This layer knows nothing about OAuth. It sends the core's request value, reads at most
+//! a bounded number of body bytes into the core's response value, and reports failures in
+//! the one way retrying needs: could the server have seen the request or not.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue};
+use wf_oauth_core::{Headers, HttpRequest, HttpResponse, Method};
+
+use crate::retry::Failure;
+
+/// One MiB: token responses are a few hundred bytes; anything larger is not a token answer.
+pub const DEFAULT_TOKEN_BODY_LIMIT: usize = 1024 * 1024;
+/// 32 MiB: a search page of 2,000 objects with many fields stays well below it.
+pub const DEFAULT_API_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+/// Settings of the HTTP layer.
+///
+/// ```
+/// use std::time::Duration;
+/// use wf_oauth_http::TransportConfig;
+/// let config = TransportConfig::default()
+///     .with_request_timeout(Duration::from_secs(5))
+///     .with_api_body_limit(8 << 20);
+/// assert_eq!(config.connect_timeout(), Duration::from_secs(10));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportConfig {
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    token_body_limit: usize,
+    api_body_limit: usize,
+    user_agent: String,
+}
+
+impl Default for TransportConfig {
+    /// 10 s to connect, 30 s per request (body included), 1 MiB token bodies,
+    /// 32 MiB API bodies.
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            token_body_limit: DEFAULT_TOKEN_BODY_LIMIT,
+            api_body_limit: DEFAULT_API_BODY_LIMIT,
+            user_agent: concat!("wf-oauth/", env!("CARGO_PKG_VERSION")).to_owned(),
+        }
+    }
+}
+
+impl TransportConfig {
+    /// Time allowed to establish a TCP + TLS connection.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for a whole request, from sending to the last body byte.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// The largest token-endpoint response body read, in bytes.
+    pub fn with_token_body_limit(mut self, bytes: usize) -> Self {
+        self.token_body_limit = bytes;
+        self
+    }
+
+    /// The largest API response body read, in bytes.
+    pub fn with_api_body_limit(mut self, bytes: usize) -> Self {
+        self.api_body_limit = bytes;
+        self
+    }
+
+    /// The `User-Agent` header sent with every request.
+    pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Time allowed to connect.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// Time allowed per request.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    /// The token-response body cap.
+    pub fn token_body_limit(&self) -> usize {
+        self.token_body_limit
+    }
+
+    /// The API-response body cap.
+    pub fn api_body_limit(&self) -> usize {
+        self.api_body_limit
+    }
+
+    /// The `User-Agent` sent.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+}
+
+/// How a request failed below HTTP semantics.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// No connection could be established (DNS, refused, TLS handshake, connect timeout).
+    /// The server cannot have seen the request.
+    #[error("could not connect: {0}")]
+    Connect(#[source] Arc<reqwest::Error>),
+    /// The request or its response did not finish in time. The server may have seen it.
+    #[error("request timed out")]
+    Timeout(#[source] Arc<reqwest::Error>),
+    /// The connection failed after the request started. The server may have seen it.
+    #[error("connection failed: {0}")]
+    Io(#[source] Arc<reqwest::Error>),
+    /// The response body was larger than the configured cap.
+    #[error("response body larger than {limit} bytes")]
+    BodyTooLarge {
+        /// The cap in bytes.
+        limit: usize,
+    },
+    /// The server answered with a redirect; redirects are never followed, because a token
+    /// request must not carry credentials to another address.
+    #[error("unexpected redirect (HTTP {status})")]
+    Redirect {
+        /// The 3xx status.
+        status: u16,
+    },
+    /// The request could not be built (an invalid header value from a caller).
+    #[error("invalid request: {0}")]
+    Invalid(String),
+}
+
+impl TransportError {
+    /// Whether the server may have received the request.
+    pub fn may_have_been_sent(&self) -> bool {
+        !matches!(self, Self::Connect(_) | Self::Invalid(_))
+    }
+
+    /// How retrying sees this failure.
+    pub(crate) fn failure(&self) -> Failure {
+        match self {
+            Self::Connect(_) => Failure::NotSent,
+            Self::Timeout(_) | Self::Io(_) => Failure::MaybeSent,
+            Self::BodyTooLarge { .. } | Self::Redirect { .. } | Self::Invalid(_) => {
+                Failure::Permanent
+            }
+        }
+    }
+}
+
+/// The HTTP client shared by every request of an [`OAuthClient`](crate::OAuthClient) and
+/// its [`WorkfrontClient`](crate::WorkfrontClient)s; cheap to clone (connection pool shared).
+#[derive(Clone)]
+pub struct Transport {
+    client: reqwest::Client,
+    config: TransportConfig,
+    /// The client is the caller's: its own timeout may differ, so ours is set per request.
+    foreign_client: bool,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    /// A transport with its own connection pool: rustls, redirects disabled, the configured
+    /// timeouts.
+    ///
+    /// ```
+    /// use wf_oauth_http::{Transport, TransportConfig};
+    /// let transport = Transport::new(TransportConfig::default())?;
+    /// # Ok::<(), wf_oauth_http::TransportError>(())
+    /// ```
+    pub fn new(config: TransportConfig) -> Result<Self, TransportError> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .user_agent(config.user_agent.clone())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| TransportError::Invalid(format!("cannot build HTTP client: {e}")))?;
+        Ok(Self {
+            client,
+            config,
+            foreign_client: false,
+        })
+    }
+
+    /// A transport over the caller's own client (shared pool, proxies, extra roots…).
+    ///
+    /// The client should have redirects disabled
+    /// (`reqwest::redirect::Policy::none()`); a followed redirect is detected and reported
+    /// as [`TransportError::Redirect`]. The request timeout of `config` is applied to every
+    /// request; the connect timeout is the client's own.
+    pub fn with_client(client: reqwest::Client, config: TransportConfig) -> Self {
+        Self {
+            client,
+            config,
+            foreign_client: true,
+        }
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &TransportConfig {
+        &self.config
+    }
+
+    /// The underlying reqwest client.
+    pub fn reqwest_client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Sends `request` and reads at most `limit` body bytes.
+    pub(crate) async fn send(
+        &self,
+        request: &HttpRequest,
+        limit: usize,
+    ) -> Result<HttpResponse, TransportError> {
+        let mut headers = HeaderMap::with_capacity(request.headers().len());
+        for (name, value) in request.headers().iter() {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| TransportError::Invalid(format!("header name {name:?}")))?;
+            // The value may be a secret: say which header, never what it held.
+            let mut value = HeaderValue::from_str(value)
+                .map_err(|_| TransportError::Invalid(format!("value of header {name}")))?;
+            if wf_oauth_core::is_sensitive_header(name.as_str()) {
+                value.set_sensitive(true);
+            }
+            headers.append(name, value);
+        }
+        let method = match request.method() {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+            Method::Patch => reqwest::Method::PATCH,
+        };
+        let mut builder = self
+            .client
+            .request(method, request.url().clone())
+            .headers(headers);
+        if self.foreign_client {
+            builder = builder.timeout(self.config.request_timeout);
+        }
+        if !request.body().is_empty() {
+            builder = builder.body(request.body().to_vec());
+        }
+        let mut response = builder.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        if response.status().is_redirection() || response.url() != request.url() {
+            return Err(TransportError::Redirect { status });
+        }
+        let headers: Headers = response
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let declared = response
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > limit as u64) {
+            return Err(TransportError::BodyTooLarge { limit });
+        }
+        // Read chunk by chunk and stop as soon as the cap is passed, so a hostile or broken
+        // server cannot make us buffer an unbounded body.
+        let mut body: Vec<u8> = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if body.len() + chunk.len() > limit {
+                return Err(TransportError::BodyTooLarge { limit });
+            }
+            if body.is_empty() && declared == Some(chunk.len() as u64) {
+                // The whole body in one chunk: take its buffer, usually without a copy.
+                body = Vec::from(chunk);
+                continue;
+            }
+            if body.is_empty() {
+                // One allocation for the announced size (already checked against the cap).
+                body.reserve(declared.map_or(chunk.len(), |len| len as usize));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse::new(status, headers, body))
+    }
+}
+
+fn classify(e: reqwest::Error) -> TransportError {
+    // The URL may carry caller query parameters; errors travel into logs, so drop it.
+    let e = e.without_url();
+    if e.is_connect() {
+        TransportError::Connect(Arc::new(e))
+    } else if e.is_timeout() {
+        TransportError::Timeout(Arc::new(e))
+    } else if e.is_builder() {
+        TransportError::Invalid(e.to_string())
+    } else {
+        TransportError::Io(Arc::new(e))
+    }
+}
