@@ -7,13 +7,17 @@ set positional-arguments := true
 import 'just/core.just'
 import 'just/mock.just'
 import 'just/http.just'
+import 'just/cli.just'
+import 'just/python.just'
+import 'just/uniffi.just'
+import 'just/c.just'
 
 # List the recipes.
 default:
     @just --list
 
 # Every test of the project: lints, Rust tests, fuzz build, end-to-end suites.
-test: lint test-rust fuzz-build test-mock-e2e
+test: lint test-rust fuzz-build test-mock-e2e test-cli test-python test-uniffi test-c
 
 # Formatting and clippy, warnings are errors.
 lint:

@@ -1,0 +1,214 @@
+/* See harness.h. */
+#include "harness.h"
+
+#include <stdarg.h>
+
+static int passed;
+static int failed;
+
+bool check_at(bool ok, const char *what, const char *file, int line) {
+    if (ok) {
+        passed++;
+    } else {
+        failed++;
+        fprintf(stderr, "FAILED %s:%d: %s\n", file, line, what);
+    }
+    return ok;
+}
+
+bool check_result_at(wf_result got, wf_result want, const char *what, const char *file, int line) {
+    if (got == want) {
+        passed++;
+        return true;
+    }
+    failed++;
+    char *message = last_message();
+    fprintf(stderr, "FAILED %s:%d: %s returned %s, expected %s (last error: %s)\n", file, line,
+            what, wf_result_name((int32_t)got), wf_result_name((int32_t)want), message);
+    free(message);
+    return false;
+}
+
+int finish(void) {
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 && passed > 0 ? 0 : 1;
+}
+
+const char *mock_url(void) {
+    const char *url = getenv("WF_MOCK_URL");
+    if (url == NULL || url[0] == '\0') {
+        fprintf(stderr, "WF_MOCK_URL is not set: run the tests through tests/run.sh\n");
+        exit(2);
+    }
+    return url;
+}
+
+wf_config *mock_config(client_style style) {
+    wf_config *config = NULL;
+    const char *id = style == STYLE_PKCE ? MOCK_PUBLIC_CLIENT_ID : MOCK_CLIENT_ID;
+    if (!CHECK_RESULT(wf_config_new(mock_url(), id, &config), WF_OK)) {
+        return NULL;
+    }
+    CHECK_RESULT(wf_config_set_redirect_uri(config, MOCK_REDIRECT_URI), WF_OK);
+    if (style != STYLE_PKCE) {
+        CHECK_RESULT(wf_config_set_client_secret(config, MOCK_CLIENT_SECRET), WF_OK);
+        CHECK_RESULT(wf_config_set_client_auth(config, style == STYLE_POST ? WF_CLIENT_AUTH_POST
+                                                                           : WF_CLIENT_AUTH_BASIC),
+                     WF_OK);
+    }
+    /* Short bounds: a failure should be reported in seconds, not minutes. */
+    CHECK_RESULT(wf_config_set_timeouts(config, 2000, 5000), WF_OK);
+    CHECK_RESULT(wf_config_set_retry(config, 3, 3000), WF_OK);
+    return config;
+}
+
+wf_oauth *mock_oauth(client_style style) {
+    wf_config *config = mock_config(style);
+    wf_oauth *oauth = NULL;
+    if (config != NULL) {
+        CHECK_RESULT(wf_oauth_new(config, &oauth), WF_OK);
+    }
+    wf_config_free(config);
+    return oauth;
+}
+
+/* Runs a shell command and returns its whole stdout (malloc'd), or NULL if it failed. */
+static char *run_command(const char *command) {
+    FILE *pipe = popen(command, "r");
+    if (pipe == NULL) {
+        return NULL;
+    }
+    size_t size = 0, capacity = 4096;
+    char *text = malloc(capacity);
+    size_t n;
+    while (text != NULL && (n = fread(text + size, 1, capacity - size - 1, pipe)) > 0) {
+        size += n;
+        if (capacity - size < 2) {
+            char *bigger = realloc(text, capacity * 2);
+            if (bigger == NULL) {
+                free(text);
+                text = NULL;
+                break;
+            }
+            text = bigger;
+            capacity *= 2;
+        }
+    }
+    int status = pclose(pipe);
+    if (text == NULL || status != 0) {
+        free(text);
+        return NULL;
+    }
+    text[size] = '\0';
+    return text;
+}
+
+/* Formats a command; the arguments are URLs and JSON without single quotes, so wrapping
+ * them in single quotes is enough for the shell. */
+static char *format_command(const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    int length = vsnprintf(NULL, 0, format, args);
+    va_end(args);
+    char *command = malloc((size_t)length + 1);
+    if (command != NULL) {
+        va_start(args, format);
+        vsnprintf(command, (size_t)length + 1, format, args);
+        va_end(args);
+    }
+    return command;
+}
+
+char *follow_authorize(const char *authorize_url) {
+    if (strchr(authorize_url, '\'') != NULL) {
+        return NULL;
+    }
+    char *command = format_command(
+        "curl -sS --max-time 10 -o /dev/null -w '%%{http_code} %%{redirect_url}' '%s'",
+        authorize_url);
+    char *answer = command != NULL ? run_command(command) : NULL;
+    free(command);
+    char *callback = NULL;
+    if (answer != NULL && strncmp(answer, "302 ", 4) == 0) {
+        callback = strdup(answer + 4);
+    }
+    free(answer);
+    return callback;
+}
+
+wf_token_set *sign_in(const wf_oauth *oauth) {
+    wf_pending_authorization *pending = NULL;
+    char *url = NULL;
+    char *callback = NULL;
+    wf_token_set *tokens = NULL;
+    if (CHECK_RESULT(wf_oauth_authorize(oauth, &pending), WF_OK) &&
+        CHECK_RESULT(wf_pending_authorization_url(pending, &url), WF_OK) &&
+        CHECK((callback = follow_authorize(url)) != NULL)) {
+        CHECK_RESULT(wf_oauth_exchange(oauth, pending, callback, &tokens), WF_OK);
+    }
+    free(callback);
+    wf_string_free(url);
+    wf_pending_authorization_free(pending);
+    return tokens;
+}
+
+char *state_of(const char *authorize_url) {
+    const char *start = strstr(authorize_url, "&state=");
+    if (start == NULL) {
+        return NULL;
+    }
+    start += strlen("&state=");
+    size_t length = strcspn(start, "&#");
+    char *state = malloc(length + 1);
+    if (state != NULL) {
+        memcpy(state, start, length);
+        state[length] = '\0';
+    }
+    return state;
+}
+
+bool mock_admin(const char *path, const char *json) {
+    if (strchr(json, '\'') != NULL) {
+        return false;
+    }
+    char *command = format_command(
+        "curl -sS --max-time 10 -o /dev/null -w '%%{http_code}' -X POST "
+        "-H 'Content-Type: application/json' --data-binary '%s' '%s/__mock/%s'",
+        json, mock_url(), path);
+    char *answer = command != NULL ? run_command(command) : NULL;
+    bool ok = answer != NULL && strcmp(answer, "200") == 0;
+    free(command);
+    free(answer);
+    return ok;
+}
+
+long mock_grants(const char *grant_type) {
+    char *command = format_command("curl -sS --max-time 10 '%s/__mock/stats'", mock_url());
+    char *stats = command != NULL ? run_command(command) : NULL;
+    free(command);
+    long count = -1;
+    const char *grants = stats != NULL ? strstr(stats, "\"grants\":{") : NULL;
+    if (grants != NULL) {
+        const char *end = strchr(grants, '}');
+        char key[64];
+        snprintf(key, sizeof key, "\"%s\":", grant_type);
+        const char *at = strstr(grants, key);
+        count = (at != NULL && at < end) ? strtol(at + strlen(key), NULL, 10) : 0;
+    }
+    free(stats);
+    return count;
+}
+
+char *take_string(char *s) {
+    char *copy = strdup(s != NULL ? s : "");
+    wf_string_free(s);
+    return copy;
+}
+
+char *last_message(void) {
+    char *message = NULL;
+    if (wf_last_error_message(&message) != WF_OK) {
+        return strdup("(wf_last_error_message failed)");
+    }
+    return take_string(message);
+}

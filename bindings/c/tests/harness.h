@@ -1,0 +1,70 @@
+/*
+ * Shared by the C tests: checks and counters, the fake Workfront's address and clients,
+ * and a few HTTP requests made with curl (playing the browser, and driving the fake's
+ * /__mock/ administration endpoints).
+ */
+#ifndef WF_TEST_HARNESS_H
+#define WF_TEST_HARNESS_H
+
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wf_oauth.h>
+
+/* What wf-oauth-mock registers by default (see its README). */
+#define MOCK_CLIENT_ID "demo-client"
+#define MOCK_CLIENT_SECRET "demo-secret"
+#define MOCK_PUBLIC_CLIENT_ID "demo-public"
+/* Registered with the fake by tests/run.sh; nothing listens there: the tests read the
+ * redirect themselves. */
+#define MOCK_REDIRECT_URI "http://127.0.0.1:9/callback"
+
+/* How a client authenticates at the token endpoint. */
+typedef enum { STYLE_BASIC, STYLE_POST, STYLE_PKCE } client_style;
+
+/* Records one check; returns `ok` so a test can stop when a precondition fails. */
+bool check_at(bool ok, const char *what, const char *file, int line);
+/* Records that `got` is `want`, printing both names and the last error otherwise. */
+bool check_result_at(wf_result got, wf_result want, const char *what, const char *file, int line);
+
+#define CHECK(cond) check_at((cond), #cond, __FILE__, __LINE__)
+#define CHECK_RESULT(expr, want) check_result_at((expr), (want), #expr, __FILE__, __LINE__)
+
+/* Prints "N passed, M failed" and returns the process exit status. */
+int finish(void);
+
+/* The fake's base URL (environment variable WF_MOCK_URL). */
+const char *mock_url(void);
+
+/* A configuration / OAuth client for the fake in `style` (the caller frees them). */
+wf_config *mock_config(client_style style);
+wf_oauth *mock_oauth(client_style style);
+
+/* Plays the browser: GETs the authorize URL (the fake approves at once) and returns the
+ * redirect target, the callback URL (malloc'd), or NULL. */
+char *follow_authorize(const char *authorize_url);
+
+/* The whole sign-in: authorize, browser, exchange. NULL on failure. */
+wf_token_set *sign_in(const wf_oauth *oauth);
+
+/* The `state` parameter of an authorize URL (malloc'd), for crafting callbacks. */
+char *state_of(const char *authorize_url);
+
+/* POSTs `json` to /__mock/<path>; true on HTTP 200. */
+bool mock_admin(const char *path, const char *json);
+
+/* How many grants of `grant_type` the fake has answered since the last reset. */
+long mock_grants(const char *grant_type);
+
+/* The last error message of this thread (malloc'd copy, "" when none). */
+char *last_message(void);
+
+/* Copies a library string into malloc'd memory and releases the original. */
+char *take_string(char *s);
+
+#endif

@@ -1,0 +1,65 @@
+// What several tests share: client options for the fake server's two clients, a sign-in,
+// and a token store written in Kotlin the way an app would write one over its Keystore.
+package io.wfoauth.tests
+
+import io.wfoauth.ClientOptions
+import io.wfoauth.ClientSecret
+import io.wfoauth.CredentialStorage
+import io.wfoauth.ManualClock
+import io.wfoauth.OAuthClient
+import io.wfoauth.TokenSet
+import io.wfoauth.WfOauthException
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.atomic.AtomicInteger
+
+/** The fake server's public (PKCE, no secret) client: what a mobile app is. */
+fun publicClient(mock: MockServer, clock: ManualClock? = null): OAuthClient =
+    OAuthClient(ClientOptions(instance = mock.baseUrl, clientId = "demo-public", redirectUri = REDIRECT_URI, clock = clock))
+
+/** The fake server's confidential client. */
+fun confidentialClient(mock: MockServer, secret: String = "demo-secret"): OAuthClient =
+    OAuthClient(
+        ClientOptions(
+            instance = mock.baseUrl,
+            clientId = "demo-client",
+            clientSecret = ClientSecret(secret),
+            redirectUri = REDIRECT_URI,
+        ),
+    )
+
+/** A whole sign-in: authorize, the browser steps, exchange. */
+suspend fun signIn(oauth: OAuthClient): TokenSet {
+    val pending = oauth.authorize()
+    return oauth.exchange(pending, browse(pending.url()))
+}
+
+/** A `CredentialStorage` in a map, with switches to make it fail. */
+class MapStorage : CredentialStorage {
+    val documents = ConcurrentHashMap<String, String>()
+    val saves = AtomicInteger()
+
+    /** Throw a `WfOauthException.Storage` from `save`, as a locked Keystore would. */
+    @Volatile var refuseSaves = false
+
+    /** Throw a plain `IllegalStateException` from `load`. */
+    @Volatile var breakLoads = false
+
+    override fun load(key: String): String? {
+        check(!breakLoads) { "keystore unavailable" }
+        return documents[key]
+    }
+
+    override fun save(key: String, document: String) {
+        if (refuseSaves) throw WfOauthException.Storage("the keystore is locked", null, null, null, false)
+        documents[key] = document
+        saves.incrementAndGet()
+    }
+
+    override fun delete(key: String) {
+        documents.remove(key)
+    }
+}
+
+/** The state parameter of an authorize URL (what the server echoes in the callback). */
+fun stateOf(authorizeUrl: String): String =
+    Regex("[?&]state=([^&]*)").find(authorizeUrl)?.groupValues?.get(1) ?: error("no state in $authorizeUrl")
