@@ -7,8 +7,9 @@
 //!   `updates` JSON parameter, or individual query parameters);
 //! - `GET|POST logout`.
 //!
-//! The session comes from the `sessionID` header, the `sessionID` query parameter, or
-//! `Authorization: Bearer`. Each use slides the session's inactivity window.
+//! A legacy session comes from the `sessionID` header, the `sessionID` query parameter,
+//! or `Authorization: Bearer`; each use slides its inactivity window. An Adobe IMS access
+//! token is only accepted as `Authorization: Bearer` and dies at its fixed expiry.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -96,15 +97,16 @@ fn input_error(e: InputError) -> ApiError {
     }
 }
 
-/// The session presented by the request, if any.
-fn session_token<'a>(headers: &'a HeaderMap, params: &'a Params) -> Option<&'a str> {
+/// The session presented by the request, if any, and whether it came as
+/// `Authorization: Bearer`.
+fn session_token<'a>(headers: &'a HeaderMap, params: &'a Params) -> Option<(&'a str, bool)> {
     if let Some(v) = headers.get("sessionid").and_then(|v| v.to_str().ok())
         && !v.trim().is_empty()
     {
-        return Some(v.trim());
+        return Some((v.trim(), false));
     }
     if let Some(v) = params.get("sessionID") {
-        return Some(v);
+        return Some((v, false));
     }
     let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = auth.trim().split_once(' ')?;
@@ -112,6 +114,7 @@ fn session_token<'a>(headers: &'a HeaderMap, params: &'a Params) -> Option<&'a s
         .eq_ignore_ascii_case("bearer")
         .then(|| token.trim())
         .filter(|t| !t.is_empty())
+        .map(|t| (t, true))
 }
 
 fn ok_json(body: Vec<u8>) -> Response {
@@ -136,11 +139,12 @@ async fn process(shared: &Shared, req: Request) -> Result<Response, ApiError> {
     let params =
         Params::from_form(parts.uri.query().unwrap_or("").as_bytes()).map_err(input_error)?;
 
-    let token = session_token(&parts.headers, &params).ok_or_else(ApiError::not_logged_in)?;
+    let (token, bearer) =
+        session_token(&parts.headers, &params).ok_or_else(ApiError::not_logged_in)?;
     let now = shared.clock.now();
     shared
         .auth()
-        .touch_session(token, now, &shared.config)
+        .touch_session(token, bearer, now, &shared.config)
         .ok_or_else(|| {
             tracing::debug!(session = %fingerprint(token), "API call with an unknown or expired session");
             ApiError::not_logged_in()

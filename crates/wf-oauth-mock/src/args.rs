@@ -5,13 +5,18 @@ use std::time::Duration;
 use crate::clock::MockClock;
 use crate::config::{
     DEFAULT_APP_NAME, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PUBLIC_CLIENT_ID,
-    DEFAULT_REDIRECT_URI, MockBuilder, UserAccount,
+    DEFAULT_REDIRECT_URI, MockBuilder, Mode, UserAccount,
 };
 
 /// Options of a mock instance, for embedding in a clap parser with
 /// `#[command(flatten)]`. Convert with [`MockArgs::into_builder`] (or `From`).
 #[derive(clap::Args, Clone, Debug)]
 pub struct MockArgs {
+    /// Provider to impersonate: `legacy` (Workfront OAuth 2), `ims` (Adobe IMS) or
+    /// `both`.
+    #[arg(long, default_value = "legacy", value_name = "legacy|ims|both")]
+    pub mode: Mode,
+
     /// Port on 127.0.0.1 (0 = chosen by the OS).
     #[arg(long, default_value_t = 0)]
     pub port: u16,
@@ -47,6 +52,10 @@ pub struct MockArgs {
     /// Session (access token) inactivity timeout, in seconds.
     #[arg(long, default_value_t = 28_800)]
     pub session_idle_secs: u64,
+
+    /// Lifetime of Adobe IMS access tokens, in seconds (`expires_in`).
+    #[arg(long, default_value_t = 86_399)]
+    pub access_token_ttl_secs: u64,
 
     /// Issue a new refresh token on every refresh (`--rotate-refresh-tokens=false` to stop).
     #[arg(
@@ -104,6 +113,7 @@ impl MockArgs {
     /// The builder these options describe.
     pub fn into_builder(self) -> MockBuilder {
         let mut b = MockBuilder::new()
+            .mode(self.mode)
             .port(self.port)
             .client_id(self.client_id)
             .public_client_id(Some(self.public_client_id).filter(|s| !s.is_empty()))
@@ -111,6 +121,7 @@ impl MockArgs {
             .app_name(self.app_name)
             .code_ttl(Duration::from_secs(self.code_ttl_secs))
             .session_idle(Duration::from_secs(self.session_idle_secs))
+            .access_token_ttl(Duration::from_secs(self.access_token_ttl_secs))
             .rotate_refresh_tokens(self.rotate_refresh_tokens)
             .refresh_absolute(self.refresh_absolute_secs.map(Duration::from_secs))
             .refresh_idle(self.refresh_idle_secs.map(Duration::from_secs))
@@ -163,6 +174,25 @@ mod tests {
         assert!(c.rotate_refresh_tokens);
         assert!(c.admin);
         assert_eq!(c.max_concurrent_requests, 10);
+        assert_eq!(c.mode, Mode::WorkfrontLegacy);
+        assert_eq!(c.access_token_ttl, crate::config::DEFAULT_ACCESS_TOKEN_TTL);
+    }
+
+    #[test]
+    fn mode_flag() {
+        for (flag, mode) in [
+            ("legacy", Mode::WorkfrontLegacy),
+            ("ims", Mode::AdobeIms),
+            ("both", Mode::Both),
+        ] {
+            let cli = Cli::try_parse_from(["x", "--mode", flag, "--access-token-ttl-secs", "60"])
+                .unwrap();
+            let b = cli.mock.into_builder();
+            assert_eq!(b.config().mode, mode);
+            assert_eq!(b.config().access_token_ttl, Duration::from_secs(60));
+            assert_eq!(mode.to_string(), flag);
+        }
+        assert!(Cli::try_parse_from(["x", "--mode", "oidc"]).is_err());
     }
 
     #[test]

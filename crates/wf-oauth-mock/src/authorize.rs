@@ -1,5 +1,8 @@
-//! The browser side: `GET /integrations/oauth2/authorize`, the login form and the consent
-//! form.
+//! The browser side: `GET /integrations/oauth2/authorize` (legacy) or
+//! `GET /ims/authorize/v2` (Adobe IMS), the login form and the consent form.
+//!
+//! Both profiles share the pages. IMS additionally requires `scope`, and its callback
+//! carries only `code` (and `state`), no `domain`/`lane`.
 //!
 //! Parameter errors (unknown client, unregistered `redirect_uri`, bad `response_type`,
 //! bad PKCE parameters, repeated parameters) give an HTML error page: the mock never
@@ -18,7 +21,7 @@ use crate::html;
 use crate::net::ConnInfo;
 use crate::params::{Params, cookie, media_type, read_body};
 use crate::server::Shared;
-use crate::state::AuthorizeRequest;
+use crate::state::{AuthorizeRequest, Profile};
 use crate::tokens::{constant_time_eq, fingerprint, is_pkce_string};
 
 /// Name of the browser sign-in cookie.
@@ -72,7 +75,7 @@ fn redirect_registered(cfg: &MockConfig, candidate: &str) -> bool {
 }
 
 /// Validates the query of an authorization request.
-fn validate(cfg: &MockConfig, query: &str) -> Result<AuthorizeRequest, String> {
+fn validate(cfg: &MockConfig, query: &str, profile: Profile) -> Result<AuthorizeRequest, String> {
     let p = Params::from_form(query.as_bytes()).map_err(|e| e.to_string())?;
     let client_id = p.get("client_id").ok_or("client_id is required")?;
     let public = cfg.public_client_id.as_deref() == Some(client_id);
@@ -121,11 +124,20 @@ fn validate(cfg: &MockConfig, query: &str) -> Result<AuthorizeRequest, String> {
                 .into(),
         );
     }
+    let scope = p.get("scope").map(str::to_owned);
+    if profile == Profile::Ims && scope.is_none() {
+        return Err(
+            "invalid_scope: scope is required (e.g. openid,AdobeID,additional_info.projectedProductContext)"
+                .into(),
+        );
+    }
     Ok(AuthorizeRequest {
         client_id: client_id.to_owned(),
         redirect_uri: redirect_uri.to_owned(),
         state: p.get("state").map(str::to_owned),
         code_challenge: challenge,
+        scope,
+        profile,
     })
 }
 
@@ -152,19 +164,28 @@ fn approve(shared: &Shared, req: AuthorizeRequest, user: usize) -> Response {
     let code = shared
         .auth()
         .issue_code(req.clone(), user, shared.clock.now(), cfg);
-    tracing::info!(client = %req.client_id, code = %fingerprint(&code), "authorization code issued");
-    redirect_back(
-        &req,
-        &[
-            ("code", &code),
-            ("domain", &cfg.domain),
-            ("lane", &cfg.lane),
-        ],
-    )
+    tracing::info!(
+        client = %req.client_id,
+        code = %fingerprint(&code),
+        scope = req.scope.as_deref().unwrap_or(""),
+        "authorization code issued"
+    );
+    match req.profile {
+        Profile::Legacy => redirect_back(
+            &req,
+            &[
+                ("code", &code),
+                ("domain", &cfg.domain),
+                ("lane", &cfg.lane),
+            ],
+        ),
+        Profile::Ims => redirect_back(&req, &[("code", &code)]),
+    }
 }
 
 fn consent(shared: &Shared, login: &str, user: usize, req: AuthorizeRequest) -> Response {
     let cfg = &shared.config;
+    let consent_path = shared.paths_for(req.profile).consent;
     let token = shared
         .auth()
         .create_consent(login, req, shared.clock.now(), cfg);
@@ -172,7 +193,7 @@ fn consent(shared: &Shared, login: &str, user: usize, req: AuthorizeRequest) -> 
     html::respond(
         StatusCode::OK,
         html::consent_page(
-            shared.paths.consent,
+            consent_path,
             &cfg.app_name,
             &cfg.users[user].username,
             &host,
@@ -206,16 +227,18 @@ pub(crate) async fn show(State(shared): State<Arc<Shared>>, req: Request) -> Res
         }
     }
     let query = req.uri().query().unwrap_or("");
-    let resp = match validate(&shared.config, query) {
+    let profile = shared.profile_of(req.uri().path());
+    let paths = shared.paths_for(profile);
+    let resp = match validate(&shared.config, query, profile) {
         Err(msg) => bad_request(&msg),
         Ok(areq) if shared.config.auto_approve => approve(&shared, areq, 0),
         Ok(areq) => match signed_in(&shared, req.headers()) {
             Some((login, user)) => consent(&shared, &login, user, areq),
             None => {
-                let return_to = format!("{}?{query}", shared.paths.authorize);
+                let return_to = format!("{}?{query}", paths.authorize);
                 html::respond(
                     StatusCode::OK,
-                    html::login_page(shared.paths.login, &return_to, None),
+                    html::login_page(paths.login, &return_to, None),
                 )
             }
         },
@@ -243,11 +266,12 @@ async fn form(req: Request) -> Result<(http::HeaderMap, Params), Response> {
 
 /// `POST` of the login form.
 pub(crate) async fn login(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let paths = shared.paths_for(shared.profile_of(req.uri().path()));
     let (_, p) = match form(req).await {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let prefix = format!("{}?", shared.paths.authorize);
+    let prefix = format!("{}?", paths.authorize);
     let Some(return_to) = p.get("return_to").filter(|r| r.starts_with(&prefix)) else {
         return bad_request("the login form lost track of the authorization request; start again");
     };
@@ -265,7 +289,7 @@ pub(crate) async fn login(State(shared): State<Arc<Shared>>, req: Request) -> Re
         return html::respond(
             StatusCode::OK,
             html::login_page(
-                shared.paths.login,
+                paths.login,
                 return_to,
                 Some("Invalid username or password."),
             ),
@@ -339,36 +363,51 @@ mod tests {
         }
     }
 
+    fn validate_l(c: &MockConfig, q: &str) -> Result<AuthorizeRequest, String> {
+        validate(c, q, Profile::Legacy)
+    }
+
+    #[test]
+    fn ims_requires_scope() {
+        let c = cfg();
+        let ok =
+            "client_id=demo-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code";
+        assert!(validate(&c, ok, Profile::Ims).is_err());
+        let r = validate(&c, &format!("{ok}&scope=openid"), Profile::Ims).unwrap();
+        assert_eq!(r.scope.as_deref(), Some("openid"));
+        assert_eq!(r.profile, Profile::Ims);
+    }
+
     #[test]
     fn validation_refuses_bad_requests() {
         let c = cfg();
         let ok =
             "client_id=demo-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code";
-        assert!(validate(&c, ok).is_ok());
-        assert!(validate(&c, &format!("{ok}&state=a&state=b")).is_err());
-        assert!(validate(&c, &ok.replace("demo-client", "other")).is_err());
-        assert!(validate(&c, &ok.replace("%3A9", "%3A10")).is_err());
-        assert!(validate(&c, &ok.replace("code", "token")).is_err());
+        assert!(validate_l(&c, ok).is_ok());
+        assert!(validate_l(&c, &format!("{ok}&state=a&state=b")).is_err());
+        assert!(validate_l(&c, &ok.replace("demo-client", "other")).is_err());
+        assert!(validate_l(&c, &ok.replace("%3A9", "%3A10")).is_err());
+        assert!(validate_l(&c, &ok.replace("code", "token")).is_err());
         let ch = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
         assert!(
-            validate(
+            validate_l(
                 &c,
                 &format!("{ok}&code_challenge={ch}&code_challenge_method=S256")
             )
             .is_ok()
         );
         assert!(
-            validate(
+            validate_l(
                 &c,
                 &format!("{ok}&code_challenge={ch}&code_challenge_method=plain")
             )
             .is_err()
         );
-        assert!(validate(&c, &format!("{ok}&code_challenge={ch}")).is_err());
+        assert!(validate_l(&c, &format!("{ok}&code_challenge={ch}")).is_err());
         let public = ok.replace("demo-client", "demo-public");
-        assert!(validate(&c, &public).is_err());
+        assert!(validate_l(&c, &public).is_err());
         assert!(
-            validate(
+            validate_l(
                 &c,
                 &format!("{public}&code_challenge={ch}&code_challenge_method=S256")
             )
@@ -393,6 +432,8 @@ mod tests {
             redirect_uri: "https://app.example/cb?x=1".into(),
             state: Some("s t".into()),
             code_challenge: None,
+            scope: None,
+            profile: Profile::Legacy,
         };
         let r = redirect_back(&req, &[("code", "abc")]);
         assert_eq!(r.status(), StatusCode::FOUND);

@@ -33,17 +33,56 @@ pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 10;
 /// Largest request body the mock reads; larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Default lifetime of an Adobe IMS access token (IMS answers `"expires_in":86399`).
+pub const DEFAULT_ACCESS_TOKEN_TTL: Duration = Duration::from_secs(86_399);
+
 /// Which provider the mock impersonates.
 ///
-/// Routes and token formats are chosen from the mode, so another provider profile
-/// (Adobe IMS: `/ims/authorize/v2`, `/ims/token/v3`, Bearer tokens with a real
-/// `expires_in`, client-credentials grant) can be added next to the legacy one.
+/// - [`Mode::WorkfrontLegacy`] (the default): the legacy Workfront OAuth 2 service
+///   (`/integrations/oauth2/…`, `sessionID` tokens with a sliding inactivity timeout).
+/// - [`Mode::AdobeIms`]: Adobe IMS (`/ims/authorize/v2`, `/ims/token/v3`, Bearer tokens
+///   with a real `expires_in`, scopes required, client-credentials grant), with the
+///   Workfront API on the same loopback server.
+/// - [`Mode::Both`]: both path sets at once (a code or refresh token from one profile is
+///   refused by the other's token endpoint).
+///
+/// On the command line: `--mode legacy|ims|both`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Mode {
     /// The legacy Workfront OAuth 2 service of the seed page (`sessionID` tokens).
     #[default]
     WorkfrontLegacy,
+    /// Adobe IMS (Adobe Developer Console credentials), the legacy service's successor.
+    AdobeIms,
+    /// Both of the above on one server.
+    Both,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+
+    /// Parses `legacy`, `ims` or `both`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "legacy" | "workfront-legacy" => Ok(Mode::WorkfrontLegacy),
+            "ims" | "adobe-ims" => Ok(Mode::AdobeIms),
+            "both" => Ok(Mode::Both),
+            other => Err(format!(
+                "unknown mode {other:?}; expected legacy, ims or both"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Mode::WorkfrontLegacy => "legacy",
+            Mode::AdobeIms => "ims",
+            Mode::Both => "both",
+        })
+    }
 }
 
 /// The HTTP paths a mode serves.
@@ -61,18 +100,46 @@ pub struct Paths {
     pub api_prefix: &'static str,
 }
 
+/// The legacy Workfront OAuth 2 paths.
+pub(crate) const LEGACY_PATHS: Paths = Paths {
+    authorize: "/integrations/oauth2/authorize",
+    login: "/integrations/oauth2/login",
+    consent: "/integrations/oauth2/consent",
+    token: "/integrations/oauth2/api/v1/token",
+    api_prefix: "/attask/api",
+};
+
+/// The Adobe IMS paths (login and consent are the fake's own pages).
+pub(crate) const IMS_PATHS: Paths = Paths {
+    authorize: "/ims/authorize/v2",
+    login: "/ims/login",
+    consent: "/ims/consent",
+    token: "/ims/token/v3",
+    api_prefix: "/attask/api",
+};
+
 impl Mode {
-    /// The paths served in this mode.
+    /// The paths of the primary profile of this mode (legacy for [`Mode::Both`]).
     pub fn paths(self) -> Paths {
         match self {
-            Mode::WorkfrontLegacy => Paths {
-                authorize: "/integrations/oauth2/authorize",
-                login: "/integrations/oauth2/login",
-                consent: "/integrations/oauth2/consent",
-                token: "/integrations/oauth2/api/v1/token",
-                api_prefix: "/attask/api",
-            },
+            Mode::WorkfrontLegacy | Mode::Both => LEGACY_PATHS,
+            Mode::AdobeIms => IMS_PATHS,
         }
+    }
+
+    /// The Adobe IMS paths (served in [`Mode::AdobeIms`] and [`Mode::Both`]).
+    pub fn ims_paths() -> Paths {
+        IMS_PATHS
+    }
+
+    /// Whether the legacy Workfront OAuth 2 endpoints are served.
+    pub fn serves_legacy(self) -> bool {
+        matches!(self, Mode::WorkfrontLegacy | Mode::Both)
+    }
+
+    /// Whether the Adobe IMS endpoints are served.
+    pub fn serves_ims(self) -> bool {
+        matches!(self, Mode::AdobeIms | Mode::Both)
     }
 }
 
@@ -132,6 +199,9 @@ pub struct MockConfig {
     pub code_ttl: Duration,
     /// Inactivity timeout of sessions (access tokens) and browser sign-ins.
     pub session_idle: Duration,
+    /// Lifetime of Adobe IMS access tokens (`expires_in`), counted from issuance, not
+    /// sliding. Legacy sessions ignore it.
+    pub access_token_ttl: Duration,
     /// Issue a new refresh token on every refresh.
     pub rotate_refresh_tokens: bool,
     /// Refresh tokens stop working this long after the original grant.
@@ -169,6 +239,7 @@ impl fmt::Debug for MockConfig {
             .field("app_name", &self.app_name)
             .field("code_ttl", &self.code_ttl)
             .field("session_idle", &self.session_idle)
+            .field("access_token_ttl", &self.access_token_ttl)
             .field("rotate_refresh_tokens", &self.rotate_refresh_tokens)
             .field("refresh_absolute", &self.refresh_absolute)
             .field("refresh_idle", &self.refresh_idle)
@@ -195,6 +266,7 @@ impl Default for MockConfig {
             app_name: DEFAULT_APP_NAME.to_owned(),
             code_ttl: DEFAULT_CODE_TTL,
             session_idle: DEFAULT_SESSION_IDLE,
+            access_token_ttl: DEFAULT_ACCESS_TOKEN_TTL,
             rotate_refresh_tokens: true,
             refresh_absolute: None,
             refresh_idle: None,
@@ -252,6 +324,9 @@ impl MockConfig {
         }
         if self.code_ttl.is_zero() || self.session_idle.is_zero() {
             return bad("code TTL and session idle time must be positive".into());
+        }
+        if self.access_token_ttl.is_zero() {
+            return bad("access token TTL must be positive".into());
         }
         Ok(())
     }
@@ -372,6 +447,12 @@ impl MockBuilder {
         self
     }
 
+    /// Lifetime of Adobe IMS access tokens (default [`DEFAULT_ACCESS_TOKEN_TTL`]).
+    pub fn access_token_ttl(mut self, ttl: Duration) -> Self {
+        self.config.access_token_ttl = ttl;
+        self
+    }
+
     /// Rotate refresh tokens on every refresh (default on).
     pub fn rotate_refresh_tokens(mut self, on: bool) -> Self {
         self.config.rotate_refresh_tokens = on;
@@ -433,7 +514,7 @@ impl MockBuilder {
         self
     }
 
-    /// Provider profile.
+    /// Provider profile (default [`Mode::WorkfrontLegacy`]).
     pub fn mode(mut self, mode: Mode) -> Self {
         self.config.mode = mode;
         self

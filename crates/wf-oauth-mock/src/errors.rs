@@ -75,6 +75,10 @@ impl OAuthError {
         Self::new(StatusCode::BAD_REQUEST, "unauthorized_client", d)
     }
 
+    pub fn invalid_scope(d: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_scope", d)
+    }
+
     pub fn too_large() -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -27,6 +27,8 @@ pub enum FaultTarget {
     AuthorizationCode,
     /// Token-endpoint requests with `grant_type=refresh_token`.
     RefreshToken,
+    /// Token-endpoint requests with `grant_type=client_credentials` (IMS).
+    ClientCredentials,
     /// Workfront API requests (`/attask/api/…`).
     Api,
     /// `GET` of the authorization endpoint.

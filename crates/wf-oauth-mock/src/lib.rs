@@ -1,6 +1,7 @@
 //! A faithful fake Adobe Workfront: the legacy OAuth 2 authorization-code flow (web
-//! application and single-page/PKCE clients) and enough of the Workfront API to
-//! exercise a client, with a manual clock, fault injection and request counters.
+//! application and single-page/PKCE clients), an Adobe IMS mode ([`Mode::AdobeIms`]),
+//! and enough of the Workfront API to exercise a client, with a manual clock, fault
+//! injection and request counters.
 //!
 //! It is used for development, the demo and every test of the SDK. It speaks the
 //! protocol on the wire only and shares no code with the client.
@@ -45,6 +46,21 @@
 //!   `{"error":{"class":"com.attask.common.AuthenticationException","message":"You are not currently logged in"}}`.
 //!   More than [`MockConfig::max_concurrent_requests`] concurrent API calls get `429` with
 //!   `Retry-After: 1`.
+//!
+//! # Adobe IMS mode
+//!
+//! [`MockBuilder::mode`]`(`[`Mode::AdobeIms`]`)` (`--mode ims`; [`Mode::Both`] serves
+//! both path sets) serves, on the same loopback server
+//! ([`RunningMock::ims_base_url`]):
+//! - `GET /ims/authorize/v2`: as the legacy endpoint, but `scope` is required and the
+//!   callback carries only `code` and `state`;
+//! - `POST /ims/token/v3`: `authorization_code` (secret in the form or Basic, or PKCE),
+//!   `refresh_token`, and `client_credentials` (confidential client, `scope` required,
+//!   no refresh token); answers
+//!   `{"access_token","refresh_token","token_type":"bearer","expires_in"}` with
+//!   `expires_in` = [`MockConfig::access_token_ttl`] ([`DEFAULT_ACCESS_TOKEN_TTL`]);
+//! - IMS access tokens work on the API only as `Authorization: Bearer` and expire at a
+//!   fixed time on the mock clock (then `401` with the `AuthenticationException` body).
 //!
 //! Behaviours a client must cope with, chosen deliberately:
 //! - codes live [`DEFAULT_CODE_TTL`] and are burned by the first redemption attempt; a
@@ -104,8 +120,8 @@ pub use args::MockArgs;
 pub use authorize::LOGIN_COOKIE;
 pub use clock::{MockClock, MockInstant};
 pub use config::{
-    DEFAULT_APP_NAME, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_CODE_TTL,
-    DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_PASSWORD, DEFAULT_PUBLIC_CLIENT_ID,
+    DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_APP_NAME, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
+    DEFAULT_CODE_TTL, DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_PASSWORD, DEFAULT_PUBLIC_CLIENT_ID,
     DEFAULT_REDIRECT_URI, DEFAULT_SESSION_IDLE, DEFAULT_USERNAME, MAX_BODY_BYTES, MockBuilder,
     MockConfig, MockError, Mode, Paths, UserAccount,
 };

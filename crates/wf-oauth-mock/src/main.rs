@@ -45,7 +45,17 @@ async fn main() -> ExitCode {
         let _ = out.flush();
     }
     let cfg = mock.config();
+    if cfg.mode.serves_ims() {
+        tracing::info!(
+            ims_base = %mock.ims_base_url(),
+            authorize = %mock.ims_authorize_url(),
+            token = %mock.ims_token_url(),
+            access_token_ttl_secs = cfg.access_token_ttl.as_secs(),
+            "Adobe IMS endpoints"
+        );
+    }
     tracing::info!(
+        mode = %cfg.mode,
         authorize = %mock.authorize_url(),
         token = %mock.token_url(),
         client_id = %cfg.client_id,

@@ -16,12 +16,12 @@ use tokio::task::JoinHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::clock::MockClock;
-use crate::config::{MockConfig, MockError, Paths};
+use crate::config::{IMS_PATHS, LEGACY_PATHS, MockConfig, MockError, Paths};
 use crate::data::DataSet;
 use crate::errors::{ApiError, json_bytes};
 use crate::faults::{FaultQueue, FaultSpec, lock};
 use crate::net::{ConnInfo, KillableListener};
-use crate::state::{AuthState, AuthorizeRequest, Selector};
+use crate::state::{AuthState, AuthorizeRequest, Profile, Selector};
 use crate::stats::{Stats, StatsCollector};
 use crate::{admin, api, authorize, stats, token};
 
@@ -63,20 +63,46 @@ impl Shared {
         lock(&self.auth)
     }
 
-    /// The statistics endpoint a path belongs to (`None` for `/__mock/`).
+    /// The profile whose endpoint `path` is (IMS paths count only when served).
+    pub fn profile_of(&self, path: &str) -> Profile {
+        if self.config.mode.serves_ims() && path.starts_with("/ims/") {
+            Profile::Ims
+        } else {
+            Profile::Legacy
+        }
+    }
+
+    /// The paths of a profile.
+    pub fn paths_for(&self, profile: Profile) -> Paths {
+        match profile {
+            Profile::Legacy => LEGACY_PATHS,
+            Profile::Ims => IMS_PATHS,
+        }
+    }
+
+    /// The statistics endpoint a path belongs to (`None` for `/__mock/`). Both token
+    /// endpoints count as `token`, both authorization endpoints as `authorize`.
     pub fn endpoint_of(&self, path: &str) -> Option<&'static str> {
-        let p = &self.paths;
         if path.starts_with("/__mock/") || path == "/__mock" {
-            None
-        } else if path == p.token {
-            Some("token")
-        } else if path == p.authorize {
-            Some("authorize")
-        } else if path == p.login {
-            Some("login")
-        } else if path == p.consent {
-            Some("consent")
-        } else if path.starts_with(p.api_prefix) {
+            return None;
+        }
+        let mode = self.config.mode;
+        let served = [
+            mode.serves_legacy().then_some(LEGACY_PATHS),
+            mode.serves_ims().then_some(IMS_PATHS),
+        ];
+        for p in served.iter().flatten() {
+            if path == p.token {
+                return Some("token");
+            } else if path == p.authorize {
+                return Some("authorize");
+            } else if path == p.login {
+                return Some("login");
+            } else if path == p.consent {
+                return Some("consent");
+            }
+        }
+        if path.starts_with(self.paths.api_prefix) {
             Some("api")
         } else {
             Some("other")
@@ -104,27 +130,40 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     )
 }
 
+/// The OAuth routes of one profile's path set.
+fn oauth_routes(r: Router<Arc<Shared>>, p: Paths) -> Router<Arc<Shared>> {
+    r.route(
+        p.authorize,
+        get(authorize::show).fallback(authorize::method_not_allowed),
+    )
+    .route(
+        p.login,
+        post(authorize::login).fallback(authorize::method_not_allowed),
+    )
+    .route(
+        p.consent,
+        post(authorize::decide).fallback(authorize::method_not_allowed),
+    )
+    .route(
+        p.token,
+        post(token::handle).fallback(token::method_not_allowed),
+    )
+}
+
 /// The route table of a mode.
 fn router(shared: Arc<Shared>) -> Router {
-    let p = shared.paths;
-    let mut r = Router::new()
-        .route(
-            p.authorize,
-            get(authorize::show).fallback(authorize::method_not_allowed),
-        )
-        .route(
-            p.login,
-            post(authorize::login).fallback(authorize::method_not_allowed),
-        )
-        .route(
-            p.consent,
-            post(authorize::decide).fallback(authorize::method_not_allowed),
-        )
-        .route(
-            p.token,
-            post(token::handle).fallback(token::method_not_allowed),
-        )
-        .route(&format!("{}/{{*rest}}", p.api_prefix), any(api::handle));
+    let mode = shared.config.mode;
+    let mut r = Router::new();
+    if mode.serves_legacy() {
+        r = oauth_routes(r, LEGACY_PATHS);
+    }
+    if mode.serves_ims() {
+        r = oauth_routes(r, IMS_PATHS);
+    }
+    r = r.route(
+        &format!("{}/{{*rest}}", shared.paths.api_prefix),
+        any(api::handle),
+    );
     if shared.config.admin {
         r = r.nest("/__mock", admin::router());
     }
@@ -198,12 +237,33 @@ impl RunningMock {
         url::Url::parse(&self.base_url()).expect("a socket address forms a valid URL")
     }
 
-    /// URL of the authorization endpoint (without parameters).
+    /// The Adobe IMS "host": the same loopback server, `http://127.0.0.1:PORT`. Give it
+    /// to the client as its IMS base URL (IMS paths are served in [`Mode::AdobeIms`] and
+    /// [`Mode::Both`] only).
+    ///
+    /// [`Mode::AdobeIms`]: crate::Mode::AdobeIms
+    /// [`Mode::Both`]: crate::Mode::Both
+    pub fn ims_base_url(&self) -> String {
+        self.base_url()
+    }
+
+    /// URL of the IMS authorization endpoint, `{ims_base}/ims/authorize/v2`.
+    pub fn ims_authorize_url(&self) -> String {
+        format!("{}{}", self.base_url(), IMS_PATHS.authorize)
+    }
+
+    /// URL of the IMS token endpoint, `{ims_base}/ims/token/v3`.
+    pub fn ims_token_url(&self) -> String {
+        format!("{}{}", self.base_url(), IMS_PATHS.token)
+    }
+
+    /// URL of the authorization endpoint of the mode's primary profile (legacy for
+    /// [`Mode::Both`](crate::Mode::Both)), without parameters.
     pub fn authorize_url(&self) -> String {
         format!("{}{}", self.base_url(), self.shared.paths.authorize)
     }
 
-    /// URL of the token endpoint.
+    /// URL of the token endpoint of the mode's primary profile.
     pub fn token_url(&self) -> String {
         format!("{}{}", self.base_url(), self.shared.paths.token)
     }
@@ -288,11 +348,62 @@ impl RunningMock {
     /// Issues an authorization code as if the first configured user had approved the
     /// request, without a browser. `code_challenge` is the S256 challenge, if any.
     /// Refuses an unknown client or an unregistered redirect URI.
+    ///
+    /// The code belongs to the mode's primary profile (legacy for
+    /// [`Mode::Both`](crate::Mode::Both)); in IMS mode its scope is `openid`. See
+    /// [`issue_ims_code`](Self::issue_ims_code) to choose the scope.
     pub fn issue_code(
         &self,
         client_id: &str,
         redirect_uri: &str,
         code_challenge: Option<&str>,
+    ) -> Result<String, String> {
+        if self.shared.config.mode == crate::Mode::AdobeIms {
+            return self.issue_ims_code(client_id, redirect_uri, code_challenge, "openid");
+        }
+        self.issue(
+            client_id,
+            redirect_uri,
+            code_challenge,
+            None,
+            Profile::Legacy,
+        )
+    }
+
+    /// Issues an authorization code for the IMS token endpoint, as
+    /// [`issue_code`](Self::issue_code) does, with this `scope`. Refused unless the mode
+    /// serves IMS.
+    pub fn issue_ims_code(
+        &self,
+        client_id: &str,
+        redirect_uri: &str,
+        code_challenge: Option<&str>,
+        scope: &str,
+    ) -> Result<String, String> {
+        if !self.shared.config.mode.serves_ims() {
+            return Err(
+                "this mock does not serve Adobe IMS (use Mode::AdobeIms or Mode::Both)".into(),
+            );
+        }
+        if scope.is_empty() {
+            return Err("IMS requires a scope".into());
+        }
+        self.issue(
+            client_id,
+            redirect_uri,
+            code_challenge,
+            Some(scope.to_owned()),
+            Profile::Ims,
+        )
+    }
+
+    fn issue(
+        &self,
+        client_id: &str,
+        redirect_uri: &str,
+        code_challenge: Option<&str>,
+        scope: Option<String>,
+        profile: Profile,
     ) -> Result<String, String> {
         let cfg = &self.shared.config;
         let public = cfg.public_client_id.as_deref() == Some(client_id);
@@ -310,6 +421,8 @@ impl RunningMock {
             redirect_uri: redirect_uri.to_owned(),
             state: None,
             code_challenge: code_challenge.map(str::to_owned),
+            scope,
+            profile,
         };
         Ok(self
             .shared

@@ -11,6 +11,10 @@
 //!   redeemed code revokes the family issued from it (RFC 6749 §4.1.2).
 //! - With rotation on, presenting a refresh token that was already rotated revokes its
 //!   whole family: every refresh token and every session of that grant.
+//! - Adobe IMS access tokens (see [`Profile::Ims`]) do not slide: they die
+//!   [`MockConfig::access_token_ttl`] after issuance, and are only accepted as
+//!   `Authorization: Bearer`. Codes and refresh tokens belong to the profile that issued
+//!   them; the other profile's token endpoint refuses them (`invalid_grant`).
 
 use std::collections::HashMap;
 
@@ -27,11 +31,22 @@ const SWEEP_EVERY: u64 = 1024;
 /// How long a consent form stays valid.
 const CONSENT_TTL_SECS: u64 = 600;
 
+/// Which protocol profile an endpoint, a code or a grant belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Profile {
+    /// Workfront's legacy OAuth 2 service: `sessionID` tokens, sliding idle timeout.
+    Legacy,
+    /// Adobe IMS: Bearer tokens with a fixed lifetime.
+    Ims,
+}
+
 /// A client that passed authentication at the token endpoint.
 #[derive(Debug, Clone)]
 pub(crate) struct ClientAuth {
     pub client_id: String,
     pub public: bool,
+    /// The token endpoint the client authenticated at.
+    pub profile: Profile,
 }
 
 /// A validated authorization request, kept server-side between the pages.
@@ -41,6 +56,10 @@ pub(crate) struct AuthorizeRequest {
     pub redirect_uri: String,
     pub state: Option<String>,
     pub code_challenge: Option<String>,
+    /// The requested scope (required by IMS, optional and ignored by legacy).
+    pub scope: Option<String>,
+    /// The authorization endpoint that received the request.
+    pub profile: Profile,
 }
 
 /// Credentials handed out by a successful grant.
@@ -93,6 +112,18 @@ struct CodeRecord {
 struct SessionRecord {
     user: usize,
     last_used: MockInstant,
+    /// `Some(issued)` for an IMS Bearer token (fixed lifetime from `issued`); `None` for
+    /// a legacy session (sliding inactivity timeout).
+    bearer_issued: Option<MockInstant>,
+}
+
+impl SessionRecord {
+    fn alive(&self, now: MockInstant, cfg: &MockConfig) -> bool {
+        match self.bearer_issued {
+            Some(issued) => now.since(issued) < cfg.access_token_ttl,
+            None => now.since(self.last_used) <= cfg.session_idle,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -108,6 +139,7 @@ struct RefreshRecord {
 }
 
 struct Family {
+    profile: Profile,
     client_id: String,
     redirect_uri: String,
     user: usize,
@@ -148,7 +180,7 @@ impl AuthState {
         self.inserts += 1;
         if self.inserts.is_multiple_of(SWEEP_EVERY) {
             let idle = cfg.session_idle;
-            self.sessions.retain(|_, s| now.since(s.last_used) <= idle);
+            self.sessions.retain(|_, s| s.alive(now, cfg));
             self.logins.retain(|_, l| now.since(l.last_used) <= idle);
             let ttl = cfg.code_ttl;
             // Redeemed codes are kept (for reuse detection) until well past their TTL.
@@ -280,6 +312,12 @@ impl AuthState {
                 "authorization code was issued to another client",
             ));
         }
+        let profile = client.profile;
+        if rec.req.profile != profile {
+            return Err(OAuthError::invalid_grant(
+                "authorization code was issued by another authorization server",
+            ));
+        }
         if rec.req.redirect_uri != redirect_uri {
             return Err(OAuthError::invalid_grant(
                 "redirect_uri does not match the authorization request",
@@ -314,6 +352,7 @@ impl AuthState {
         self.families.insert(
             family,
             Family {
+                profile,
                 client_id: client.client_id.clone(),
                 redirect_uri: redirect,
                 user,
@@ -352,6 +391,11 @@ impl AuthState {
         if family.client_id != client.client_id {
             return Err(OAuthError::invalid_grant(
                 "refresh token was issued to another client",
+            ));
+        }
+        if family.profile != client.profile {
+            return Err(OAuthError::invalid_grant(
+                "refresh token was issued by another authorization server",
             ));
         }
         match status {
@@ -427,17 +471,38 @@ impl AuthState {
 
     fn new_session(&mut self, family: u64, now: MockInstant, cfg: &MockConfig) -> String {
         let token = random_token();
-        let user = self.families.get(&family).map_or(0, |f| f.user);
+        let (user, profile) = self
+            .families
+            .get(&family)
+            .map_or((0, Profile::Legacy), |f| (f.user, f.profile));
         self.sessions.insert(
             token.clone(),
             SessionRecord {
                 user,
                 last_used: now,
+                bearer_issued: (profile == Profile::Ims).then_some(now),
             },
         );
         if let Some(f) = self.families.get_mut(&family) {
             f.sessions.push(token.clone());
         }
+        self.note_insert(now, cfg);
+        token
+    }
+
+    /// The client-credentials grant (IMS server-to-server): a Bearer access token acting
+    /// as the first configured user (the integration's technical account), no refresh
+    /// token and no grant family.
+    pub fn client_credentials(&mut self, now: MockInstant, cfg: &MockConfig) -> String {
+        let token = random_token();
+        self.sessions.insert(
+            token.clone(),
+            SessionRecord {
+                user: 0,
+                last_used: now,
+                bearer_issued: Some(now),
+            },
+        );
         self.note_insert(now, cfg);
         token
     }
@@ -461,16 +526,23 @@ impl AuthState {
 
     // ----- sessions ------------------------------------------------------------------
 
-    /// The user of a valid session, sliding its inactivity window.
+    /// The user of a valid session, sliding its inactivity window (legacy sessions).
+    ///
+    /// `bearer` says whether the token came as `Authorization: Bearer`: IMS access tokens
+    /// are refused in any other placement (legacy sessions are accepted in all of them).
     pub fn touch_session(
         &mut self,
         token: &str,
+        bearer: bool,
         now: MockInstant,
         cfg: &MockConfig,
     ) -> Option<usize> {
         let s = self.sessions.get_mut(token)?;
-        if now.since(s.last_used) > cfg.session_idle {
+        if !s.alive(now, cfg) {
             self.sessions.remove(token);
+            return None;
+        }
+        if s.bearer_issued.is_some() && !bearer {
             return None;
         }
         s.last_used = now;
@@ -505,12 +577,7 @@ impl AuthState {
     pub fn live_counts(&self, now: MockInstant, cfg: &MockConfig) -> LiveCounts {
         let count = |n: usize| n as u64;
         LiveCounts {
-            sessions: count(
-                self.sessions
-                    .values()
-                    .filter(|s| now.since(s.last_used) <= cfg.session_idle)
-                    .count(),
-            ),
+            sessions: count(self.sessions.values().filter(|s| s.alive(now, cfg)).count()),
             refresh_tokens: count(
                 self.refresh
                     .values()

@@ -1,4 +1,5 @@
-//! The token endpoint: `POST /integrations/oauth2/api/v1/token`.
+//! The token endpoints: `POST /integrations/oauth2/api/v1/token` (legacy) and
+//! `POST /ims/token/v3` (Adobe IMS).
 //!
 //! Accepted shapes (all from the Workfront documentation):
 //! - JSON body `{"code","grant_type":"authorization_code","redirect_uri"}` (or
@@ -10,6 +11,11 @@
 //! - the PKCE form of a public client: `client_id`, no secret, `code_verifier`.
 //!
 //! Errors follow RFC 6749 §5.2 and every answer carries `Cache-Control: no-store`.
+//!
+//! The IMS endpoint takes the same request shapes (real IMS expects forms; JSON is
+//! tolerated here as on the legacy endpoint), adds `client_credentials` (confidential
+//! client, `scope` required, no refresh token) and answers
+//! `{"access_token","refresh_token","token_type":"bearer","expires_in"}`.
 
 use std::sync::Arc;
 
@@ -23,16 +29,29 @@ use crate::faults::{Dialect, FaultTarget, Plan, drop_connection, plan};
 use crate::net::ConnInfo;
 use crate::params::{InputError, Params, basic_credentials, media_type, read_body};
 use crate::server::Shared;
-use crate::state::{ClientAuth, IssuedTokens};
+use crate::state::{ClientAuth, IssuedTokens, Profile};
 use crate::stats::status_key;
 use crate::tokens::{constant_time_eq, fingerprint};
 
-/// Grant types known to OAuth that this profile refuses for every client.
+/// Grant types known to OAuth that the legacy profile refuses for every client.
 const REFUSED_GRANTS: [&str; 3] = [
     "client_credentials",
     "password",
     "urn:ietf:params:oauth:grant-type:jwt-bearer",
 ];
+
+/// Grant types known to OAuth that the IMS profile refuses for every client.
+const IMS_REFUSED_GRANTS: [&str; 2] = ["password", "urn:ietf:params:oauth:grant-type:jwt-bearer"];
+
+/// The IMS success body.
+#[derive(Serialize)]
+struct ImsTokenBody<'a> {
+    access_token: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<&'a str>,
+    token_type: &'static str,
+    expires_in: u64,
+}
 
 /// The success body, in Workfront's field order.
 #[derive(Serialize)]
@@ -51,6 +70,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         .get::<ConnectInfo<ConnInfo>>()
         .map(|c| c.0.clone());
     let (parts, body) = req.into_parts();
+    let profile = shared.profile_of(parts.uri.path());
     let parsed = parse_body(&parts.headers, body).await;
     let grant: Option<String> = parsed
         .as_ref()
@@ -60,6 +80,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     let targets: &[FaultTarget] = match grant.as_deref() {
         Some("authorization_code") => &[FaultTarget::Token, FaultTarget::AuthorizationCode],
         Some("refresh_token") => &[FaultTarget::Token, FaultTarget::RefreshToken],
+        Some("client_credentials") => &[FaultTarget::Token, FaultTarget::ClientCredentials],
         _ => &[FaultTarget::Token],
     };
     let mut drop_after = false;
@@ -75,21 +96,22 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     let mut resp = match early {
         Some(r) => r,
         None => parsed
-            .and_then(|p| process(&shared, &parts.headers, &p))
+            .and_then(|p| match profile {
+                Profile::Legacy => process(&shared, &parts.headers, &p),
+                Profile::Ims => process_ims(&shared, &parts.headers, &p),
+            })
             .unwrap_or_else(IntoResponse::into_response),
     };
     if drop_after {
         resp = drop_connection(conn.as_ref());
     }
     if let Some(g) = grant {
-        let key = if matches!(
-            g.as_str(),
-            "authorization_code" | "refresh_token" | "missing"
-        ) {
-            g
-        } else {
-            "other".to_owned()
+        let counted = match g.as_str() {
+            "authorization_code" | "refresh_token" | "missing" => true,
+            "client_credentials" => profile == Profile::Ims,
+            _ => false,
         };
+        let key = if counted { g } else { "other".to_owned() };
         shared.stats.record_grant(&key, &status_key(&resp));
     }
     resp
@@ -142,7 +164,7 @@ fn process(shared: &Shared, headers: &HeaderMap, params: &Params) -> Result<Resp
             "grant_type {grant_type:?} is not supported"
         )));
     }
-    let client = authenticate(shared, headers, params)?;
+    let client = authenticate(shared, headers, params, Profile::Legacy)?;
     let now = shared.clock.now();
     let cfg = &shared.config;
     let issued = match grant_type {
@@ -167,7 +189,13 @@ fn process(shared: &Shared, headers: &HeaderMap, params: &Params) -> Result<Resp
                 .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
             shared
                 .auth()
-                .refresh(token, &client, params.get("redirect_uri"), now, cfg)
+                .refresh(
+                    token,
+                    &client,
+                    params.get("redirect_uri"),
+                    now,
+                    cfg,
+                )
                 .inspect_err(|e| {
                     tracing::info!(refresh = %fingerprint(token), reason = %e.description, "refresh refused");
                 })?
@@ -186,6 +214,107 @@ fn process(shared: &Shared, headers: &HeaderMap, params: &Params) -> Result<Resp
         "tokens issued"
     );
     Ok(token_response(shared, &issued))
+}
+
+/// The IMS token endpoint.
+fn process_ims(
+    shared: &Shared,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<Response, OAuthError> {
+    let grant_type = params
+        .get("grant_type")
+        .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
+    let known = matches!(
+        grant_type,
+        "authorization_code" | "refresh_token" | "client_credentials"
+    ) || IMS_REFUSED_GRANTS.contains(&grant_type);
+    if !known {
+        return Err(OAuthError::unsupported_grant_type(format!(
+            "grant_type {grant_type:?} is not supported"
+        )));
+    }
+    let client = authenticate(shared, headers, params, Profile::Ims)?;
+    let now = shared.clock.now();
+    let cfg = &shared.config;
+    let issued = match grant_type {
+        "authorization_code" => {
+            let code = params
+                .get("code")
+                .ok_or_else(|| OAuthError::invalid_request("code is required"))?;
+            // RFC 6749 §4.1.3: redirect_uri was in the authorization request, so it is
+            // required here too.
+            let redirect_uri = params
+                .get("redirect_uri")
+                .ok_or_else(|| OAuthError::invalid_request("redirect_uri is required"))?;
+            let verifier = params.get("code_verifier");
+            shared
+                .auth()
+                .redeem_code(code, &client, redirect_uri, verifier, now, cfg)
+                .inspect_err(|e| {
+                    tracing::info!(code = %fingerprint(code), reason = %e.description, "IMS code grant refused");
+                })?
+        }
+        "refresh_token" => {
+            let token = params
+                .get("refresh_token")
+                .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
+            shared
+                .auth()
+                .refresh(token, &client, params.get("redirect_uri"), now, cfg)
+                .inspect_err(|e| {
+                    tracing::info!(refresh = %fingerprint(token), reason = %e.description, "IMS refresh refused");
+                })?
+        }
+        "client_credentials" => {
+            if client.public {
+                return Err(OAuthError::unauthorized_client(
+                    "a public client cannot use grant_type client_credentials",
+                ));
+            }
+            if params.get("scope").is_none() {
+                return Err(OAuthError::invalid_scope(
+                    "scope is required for the client_credentials grant",
+                ));
+            }
+            let access = shared.auth().client_credentials(now, cfg);
+            tracing::info!(
+                grant = grant_type,
+                client = %client.client_id,
+                access = %fingerprint(&access),
+                "IMS access token issued"
+            );
+            return Ok(ims_response(shared, &access, None));
+        }
+        other => {
+            return Err(OAuthError::unauthorized_client(format!(
+                "this client may not use grant_type {other}"
+            )));
+        }
+    };
+    tracing::info!(
+        grant = grant_type,
+        client = %client.client_id,
+        access = %fingerprint(&issued.access_token),
+        refresh = %fingerprint(&issued.refresh_token),
+        "IMS tokens issued"
+    );
+    Ok(ims_response(
+        shared,
+        &issued.access_token,
+        Some(&issued.refresh_token),
+    ))
+}
+
+fn ims_response(shared: &Shared, access: &str, refresh: Option<&str>) -> Response {
+    let body = ImsTokenBody {
+        access_token: access,
+        refresh_token: refresh,
+        token_type: "bearer",
+        expires_in: shared.config.access_token_ttl.as_secs(),
+    };
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    no_store(json_bytes(StatusCode::OK, bytes))
 }
 
 fn token_response(shared: &Shared, issued: &IssuedTokens) -> Response {
@@ -216,6 +345,7 @@ fn authenticate(
     shared: &Shared,
     headers: &HeaderMap,
     params: &Params,
+    profile: Profile,
 ) -> Result<ClientAuth, OAuthError> {
     let cfg = &shared.config;
     let basic = basic_credentials(headers).map_err(OAuthError::invalid_request)?;
@@ -250,6 +380,7 @@ fn authenticate(
         return Ok(ClientAuth {
             client_id: cfg.client_id.clone(),
             public: false,
+            profile,
         });
     }
 
@@ -275,6 +406,7 @@ fn authenticate(
         return Ok(ClientAuth {
             client_id: id.to_owned(),
             public: false,
+            profile,
         });
     }
     if is_public(id) {
@@ -287,6 +419,7 @@ fn authenticate(
         return Ok(ClientAuth {
             client_id: id.to_owned(),
             public: true,
+            profile,
         });
     }
     Err(OAuthError::invalid_client("unknown client", false))
