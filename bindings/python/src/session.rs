@@ -13,10 +13,7 @@ use futures::stream::BoxStream;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use serde_json::Value;
-use wf_oauth_core::{
-    ClientConfig, Credential, Decision, Headers, HttpResponse, Method, TokenSet, UnixTime,
-    classify_api_response, is_sensitive_header,
-};
+use wf_oauth_core::{Headers, HttpResponse, Method, TokenSet, UnixTime, classify_api_response};
 use wf_oauth_http::{Error, Result, TokenStore, WorkfrontClient};
 
 use crate::errors::{IntoPyResult, invalid_argument};
@@ -39,9 +36,6 @@ pub(crate) struct SessionCore {
     store: Option<(Arc<dyn TokenStore>, String)>,
     /// The driver client and the process it belongs to.
     current: Mutex<(u32, WorkfrontClient)>,
-    /// Serializes the adapters' "is this still the token I sent? then refresh" steps, so
-    /// a burst of refusals seen by several threads leads to one refresh.
-    adapter_gate: tokio::sync::Mutex<()>,
 }
 
 impl SessionCore {
@@ -76,7 +70,6 @@ impl SessionCore {
             engine,
             store,
             current: Mutex::new((std::process::id(), client)),
-            adapter_gate: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -146,52 +139,32 @@ impl SessionCore {
     }
 
     /// The credential headers for the current tokens, refreshed first when the lifecycle
-    /// says they are due.
+    /// says they are due (the driver's [`WorkfrontClient::credential_headers`]).
     pub(crate) async fn auth_headers(&self) -> Result<Vec<(String, String)>> {
         let client = self.client().await?;
-        let config = client.oauth().config();
-        let due = |client: &WorkfrontClient| {
-            matches!(
-                Credential::from_config(config, client.current_tokens())
-                    .decide(client.oauth().now()),
-                Decision::RefreshFirst { .. }
-            )
-        };
-        if due(&client) {
-            let _gate = self.adapter_gate.lock().await;
-            if due(&client) {
-                client.refresh().await?;
-            }
-        }
-        credential_headers(config, &client.current_tokens())
+        Ok(header_list(client.credential_headers().await?.headers()))
     }
 
-    /// After the request that carried `sent` was refused: refresh, unless the tokens were
-    /// already renewed since. Returns whether a retry with the current headers makes sense.
+    /// After the request that carried `sent` was refused: the driver refreshes through its
+    /// single-flight path, unless the tokens were already renewed since. Returns whether a
+    /// retry with the current headers makes sense.
     pub(crate) async fn on_auth_failure(&self, sent: Vec<(String, String)>) -> Result<bool> {
         let client = self.client().await?;
-        let config = client.oauth().config();
-        let _gate = self.adapter_gate.lock().await;
-        let current = credential_headers(config, &client.current_tokens())?;
-        if !same_headers(&current, &sent) {
-            return Ok(true);
+        let current = client.credential_headers().await?;
+        if same_headers(&header_list(current.headers()), &sent) {
+            // The refused token is the current one: report its generation.
+            client.on_auth_failure(current.generation()).await?;
         }
-        client.refresh().await?;
         Ok(true)
     }
 }
 
-/// The headers that carry the credential, as the core attaches them to API requests
-/// (`sessionID` for Workfront's own tokens, `Authorization: Bearer` for IMS and standard
-/// servers). The core builds them for an API request; the request itself is not sent.
-fn credential_headers(config: &ClientConfig, tokens: &TokenSet) -> Result<Vec<(String, String)>> {
-    let request = config.api_request(tokens, Method::Get, "logout", &[], None)?;
-    Ok(request
-        .headers()
+/// Header pairs from the driver's headers.
+fn header_list(headers: &Headers) -> Vec<(String, String)> {
+    headers
         .iter()
-        .filter(|(name, _)| is_sensitive_header(name))
         .map(|(name, value)| (name.to_owned(), value.to_owned()))
-        .collect())
+        .collect()
 }
 
 fn same_headers(a: &[(String, String)], b: &[(String, String)]) -> bool {

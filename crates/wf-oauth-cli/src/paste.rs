@@ -5,7 +5,7 @@
 use std::io::BufRead as _;
 
 use tokio::sync::mpsc;
-use wf_oauth_core::PendingAuthorization;
+use wf_oauth_core::{AuthorizationResponse, PendingAuthorization, UnixTime};
 
 use crate::error::CliError;
 
@@ -26,17 +26,29 @@ pub fn stdin_lines() -> mpsc::UnboundedReceiver<String> {
     rx
 }
 
+/// What the user pasted, ready for the core.
+#[derive(Debug)]
+pub enum Pasted {
+    /// A redirect address, request target or query string: the core checks it, `state`
+    /// included, as for any callback.
+    Callback(String),
+    /// A bare code, already accepted by the core ([`PendingAuthorization::accept_code`]).
+    Code(AuthorizationResponse),
+}
+
 /// Turns what the user pasted into a callback the core can check.
 ///
 /// A redirect address (`https://…?code=…&state=…`), a request target (`/callback?…`) or a
 /// query string is passed on unchanged, so the core checks `state` as for any callback.
 /// A bare code — what a user copies when the page shows only the code — carries no
-/// `state`: the user vouches for it by pasting it into the session they started, so it
-/// is paired with this sign-in's own `state`.
+/// `state`: the user vouches for it by pasting it into the session they started, and the
+/// core's [`PendingAuthorization::accept_code`] (meant for exactly this paste flow)
+/// checks it.
 pub fn callback_from_paste(
     pasted: &str,
     pending: &PendingAuthorization,
-) -> Result<String, CliError> {
+    now: UnixTime,
+) -> Result<Pasted, CliError> {
     let text = pasted.trim();
     if text.is_empty() {
         return Err(CliError::new(
@@ -49,29 +61,26 @@ pub fn callback_from_paste(
         || text.starts_with('?')
         || text.starts_with('/');
     if looks_like_callback {
-        return Ok(text.to_owned());
+        return Ok(Pasted::Callback(text.to_owned()));
     }
-    let is_code = text.len() <= 4096
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !matches!(b, b'&' | b'#' | b'?' | b'%'));
-    if !is_code {
-        return Err(CliError::new(
-            crate::error::Exit::AuthorizationFailed,
-            "the pasted text is neither an address nor an authorization code — paste the \
-             address the browser ended on after Allow",
-        ));
-    }
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query.append_pair("code", text);
-    query.append_pair("state", pending.state().secret());
-    Ok(query.finish())
+    pending
+        .accept_code(text, now)
+        .map(Pasted::Code)
+        .map_err(|e| {
+            CliError::new(
+                crate::error::Exit::AuthorizationFailed,
+                format!(
+                    "the pasted text is neither an address nor an authorization code ({e}) — \
+                 paste the address the browser ended on after Allow"
+                ),
+            )
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wf_oauth_core::{ClientConfig, Instance, RedirectUri, UnixTime};
+    use wf_oauth_core::{ClientConfig, Instance, RedirectUri};
 
     fn pending() -> PendingAuthorization {
         ClientConfig::builder(Instance::parse("acme.my.workfront.com").unwrap(), "cid")
@@ -85,17 +94,22 @@ mod tests {
     #[test]
     fn addresses_pass_through_and_bare_codes_are_paired_with_this_state() {
         let p = pending();
+        let now = UnixTime::from_secs(1_001);
         let url = "http://127.0.0.1:8765/callback?code=abc&state=zzz";
-        assert_eq!(callback_from_paste(&format!("  {url}\n"), &p).unwrap(), url);
-        let query = callback_from_paste("c0de-123", &p).unwrap();
-        let auth = p
-            .accept_callback(&query, UnixTime::from_secs(1_001))
-            .unwrap();
-        assert_eq!(auth.code().secret(), "c0de-123");
+        match callback_from_paste(&format!("  {url}\n"), &p, now).unwrap() {
+            Pasted::Callback(callback) => assert_eq!(callback, url),
+            other => panic!("{other:?}"),
+        }
+        match callback_from_paste("c0de-123", &p, now).unwrap() {
+            Pasted::Code(auth) => {
+                assert_eq!(auth.code().secret(), "c0de-123");
+                assert_eq!(auth.instance(), p.instance());
+            }
+            other => panic!("{other:?}"),
+        }
         // A pasted address with another state still fails the core's check.
         assert_eq!(
-            p.accept_callback(url, UnixTime::from_secs(1_001))
-                .unwrap_err(),
+            p.accept_callback(url, now).unwrap_err(),
             wf_oauth_core::Error::StateMismatch
         );
     }
@@ -104,7 +118,7 @@ mod tests {
     fn garbage_is_refused() {
         let p = pending();
         for bad in ["", "   ", "two words", "a&b", "%41"] {
-            let e = callback_from_paste(bad, &p).unwrap_err();
+            let e = callback_from_paste(bad, &p, UnixTime::from_secs(1_001)).unwrap_err();
             assert_eq!(e.exit(), crate::error::Exit::AuthorizationFailed, "{bad:?}");
         }
     }

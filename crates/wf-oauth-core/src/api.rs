@@ -14,6 +14,12 @@ use crate::token::TokenSet;
 /// The class Workfront reports when a session is not (or no longer) valid.
 pub const AUTHENTICATION_EXCEPTION: &str = "com.attask.common.AuthenticationException";
 
+/// API bodies larger than this (32 MiB) are refused unread by [`classify_api_response`];
+/// a search page of a few thousand objects easily exceeds the 1 MiB token-response limit
+/// ([`MAX_RESPONSE_BYTES`](crate::MAX_RESPONSE_BYTES)). A driver with a different body
+/// cap passes it to [`classify_api_response_with_limit`].
+pub const MAX_API_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
 /// Query parameter names that carry credentials: refused in API URLs, which end up in logs.
 const CREDENTIAL_QUERY_NAMES: &[&str] = &["sessionid", "apikey", "access_token"];
 
@@ -95,9 +101,20 @@ impl ClientConfig {
         json_body: Option<&Value>,
     ) -> Result<HttpRequest, Error> {
         check_api_path(path)?;
-        let base = api_base_url(tokens.instance(), &self.api_version);
+        // The configuration is immutable, so the base of its own instance is built once;
+        // tokens for another instance (an allowed multi-instance policy) get their own.
+        let other_base;
+        let base = if tokens.instance() == &self.instance {
+            &self.derived.api_base
+        } else {
+            other_base = api_base_url(tokens.instance(), &self.api_version);
+            &other_base
+        };
         let mut url = base.clone();
-        url.set_path(&format!("{}{path}", base.path()));
+        let mut full_path = String::with_capacity(base.path().len() + path.len());
+        full_path.push_str(base.path());
+        full_path.push_str(path);
+        url.set_path(&full_path);
         if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in query {
@@ -118,9 +135,44 @@ impl ClientConfig {
             }
         }
         // Belt and braces: whatever the path, the request stays under the API base.
-        if url.origin() != base.origin() || !url.path().starts_with(base.path()) {
+        if url.scheme() != base.scheme()
+            || url.host_str() != base.host_str()
+            || url.port() != base.port()
+            || !url.path().starts_with(base.path())
+        {
             return Err(Error::invalid_argument("API path leaves the API base"));
         }
+        let mut headers = self.credential_headers(tokens);
+        headers.append("Accept", "application/json");
+        let body = match json_body {
+            Some(value) => {
+                headers.append("Content-Type", "application/json");
+                serde_json::to_vec(value).expect("a JSON value always serializes")
+            }
+            None => Vec::new(),
+        };
+        Ok(HttpRequest::new(method, url, headers, body))
+    }
+
+    /// The headers that carry the credential of `tokens` on an API request, as the
+    /// provider says: `sessionID: <token>` (Workfront legacy) or
+    /// `Authorization: Bearer <token>` (Adobe IMS, standard servers). [`api_request`]
+    /// attaches exactly these; an application that sends API requests through its own
+    /// HTTP stack attaches them too (and only to requests for `tokens.instance()`'s API).
+    ///
+    /// [`api_request`]: ClientConfig::api_request
+    ///
+    /// ```
+    /// use wf_oauth_core::{AccessToken, ClientConfig, Instance, TokenSet, UnixTime};
+    /// let instance = Instance::parse("acme.my.workfront.com")?;
+    /// let config = ClientConfig::builder(instance.clone(), "cid").build()?;
+    /// let tokens = TokenSet::new(AccessToken::new("sess"), instance, UnixTime::from_secs(0));
+    /// let headers = config.credential_headers(&tokens);
+    /// assert_eq!(headers.get("sessionID"), Some("sess"));
+    /// assert_eq!(headers.iter().count(), 1);
+    /// # Ok::<(), wf_oauth_core::Error>(())
+    /// ```
+    pub fn credential_headers(&self, tokens: &TokenSet) -> Headers {
         let mut headers = Headers::new();
         match self.provider.token_placement() {
             TokenPlacement::SessionIdHeader => {
@@ -133,15 +185,7 @@ impl ClientConfig {
                 );
             }
         }
-        headers.append("Accept", "application/json");
-        let body = match json_body {
-            Some(value) => {
-                headers.append("Content-Type", "application/json");
-                serde_json::to_vec(value).expect("a JSON value always serializes")
-            }
-            None => Vec::new(),
-        };
-        Ok(HttpRequest::new(method, url, headers, body))
+        headers
     }
 
     /// Ends the Workfront session: `GET {instance}/attask/api/{version}/logout`.
@@ -238,7 +282,9 @@ fn is_auth_error(class: Option<&str>, message: Option<&str>) -> bool {
 }
 
 /// Classifies an API response. Workfront may report errors with HTTP 200, so the body is
-/// always read.
+/// always read. Bodies over [`MAX_API_RESPONSE_BYTES`] are refused
+/// ([`Error::ResponseTooLarge`] inside [`ApiOutcome::Unexpected`]); see
+/// [`classify_api_response_with_limit`] for another limit.
 ///
 /// ```
 /// use wf_oauth_core::{classify_api_response, ApiOutcome, Headers, HttpResponse, UnixTime};
@@ -247,6 +293,26 @@ fn is_auth_error(class: Option<&str>, message: Option<&str>) -> bool {
 /// assert!(classify_api_response(&r, UnixTime::from_secs(0)).is_auth_failure());
 /// ```
 pub fn classify_api_response(response: &HttpResponse, now: UnixTime) -> ApiOutcome {
+    classify_api_response_with_limit(response, now, MAX_API_RESPONSE_BYTES)
+}
+
+/// [`classify_api_response`] with the driver's own body limit: bodies over `max_body_bytes`
+/// are refused unread ([`Error::ResponseTooLarge`] inside [`ApiOutcome::Unexpected`]).
+/// A driver passes the cap it enforces while reading, so the two always agree.
+///
+/// ```
+/// use wf_oauth_core::{classify_api_response_with_limit, ApiOutcome, Error, Headers, HttpResponse, UnixTime};
+/// let r = HttpResponse::new(200, Headers::new(), br#"{"data":[1,2,3]}"#.to_vec());
+/// match classify_api_response_with_limit(&r, UnixTime::from_secs(0), 8) {
+///     ApiOutcome::Unexpected(Error::ResponseTooLarge { limit: 8, .. }) => {}
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+pub fn classify_api_response_with_limit(
+    response: &HttpResponse,
+    now: UnixTime,
+    max_body_bytes: usize,
+) -> ApiOutcome {
     let status = response.status;
     let retry_after = retry_after_of(response, now);
     if status == 429 {
@@ -255,7 +321,7 @@ pub fn classify_api_response(response: &HttpResponse, now: UnixTime) -> ApiOutco
     if response.is_success() && response.body.trim_ascii().is_empty() {
         return ApiOutcome::Ok(Value::Null);
     }
-    let map = match read_json_object(response, retry_after) {
+    let map = match read_json_object(response, retry_after, max_body_bytes) {
         Ok(map) => map,
         Err(_) if status == 401 => {
             return ApiOutcome::AuthFailure {

@@ -218,3 +218,86 @@ fn outcomes_convert_to_errors() {
     );
     assert_eq!(ApiOutcome::Ok(json!(1)).into_result(), Ok(json!(1)));
 }
+
+/// A search page of 2,000 objects is well over the 1 MiB token-response limit.
+fn big_search_page() -> String {
+    let objects: Vec<_> = (0..2_000)
+        .map(|i| json!({"ID": format!("{i:032x}"), "name": "x".repeat(600), "objCode": "PROJ"}))
+        .collect();
+    json!({ "data": objects }).to_string()
+}
+
+#[test]
+fn api_bodies_over_the_token_limit_classify() {
+    let body = big_search_page();
+    assert!(body.len() > crate::MAX_RESPONSE_BYTES);
+    match classify_api_response(&respond(200, &body), T0) {
+        ApiOutcome::Ok(serde_json::Value::Array(items)) => assert_eq!(items.len(), 2_000),
+        other => panic!("{:?}", other.is_auth_failure()),
+    }
+}
+
+#[test]
+fn api_bodies_over_the_given_limit_are_refused() {
+    let body = big_search_page();
+    match classify_api_response_with_limit(&respond(200, &body), T0, 1024) {
+        ApiOutcome::Unexpected(Error::ResponseTooLarge { size, limit: 1024 }) => {
+            assert_eq!(size, body.len())
+        }
+        other => panic!("{:?}", other.is_auth_failure()),
+    }
+    let over = vec![b' '; MAX_API_RESPONSE_BYTES + 1];
+    let response = HttpResponse::new(500, Headers::new(), over);
+    assert!(matches!(
+        classify_api_response(&response, T0),
+        ApiOutcome::Unexpected(Error::ResponseTooLarge { .. })
+    ));
+}
+
+#[test]
+fn api_base_is_built_once_and_tokens_of_another_instance_get_their_own() {
+    let (c, t) = setup(Provider::WorkfrontLegacy);
+    assert_eq!(
+        c.derived.api_base,
+        api_base_url(c.instance(), c.api_version()),
+        "the configured instance's API base is cached"
+    );
+    let req = c
+        .api_request(&t, Method::Get, "proj/search", &[], None)
+        .unwrap();
+    assert_eq!(
+        req.url().as_str(),
+        "https://acme.my.workfront.com/attask/api/v20.0/proj/search"
+    );
+    let other = Instance::parse("beta.my.workfront.com").unwrap();
+    let t2 = TokenSet::new(AccessToken::new("tok"), other, T0);
+    let req = c
+        .api_request(&t2, Method::Get, "proj/search", &[], None)
+        .unwrap();
+    assert_eq!(
+        req.url().as_str(),
+        "https://beta.my.workfront.com/attask/api/v20.0/proj/search"
+    );
+}
+
+#[test]
+fn credential_headers_are_those_api_requests_carry() {
+    for (provider, name, value) in [
+        (Provider::WorkfrontLegacy, "sessionID", "tok"),
+        (Provider::adobe_ims(), "Authorization", "Bearer tok"),
+    ] {
+        let (c, t) = setup(provider);
+        let headers = c.credential_headers(&t);
+        let pairs: Vec<_> = headers.iter().collect();
+        assert_eq!(pairs, vec![(name, value)]);
+        let req = c
+            .api_request(&t, Method::Get, "proj/search", &[], None)
+            .unwrap();
+        let sensitive: Vec<_> = req
+            .headers()
+            .iter()
+            .filter(|(n, _)| crate::is_sensitive_header(n))
+            .collect();
+        assert_eq!(sensitive, pairs);
+    }
+}

@@ -22,6 +22,9 @@ pub const PENDING_AUTHORIZATION_FORMAT: u64 = 1;
 /// Callbacks longer than this are refused before parsing.
 const MAX_CALLBACK_LEN: usize = 16 * 1024;
 
+/// Longest bare authorization code [`PendingAuthorization::accept_code`] takes.
+const MAX_PASTED_CODE_LEN: usize = 4096;
+
 impl ClientConfig {
     /// Starts an authorization: builds the authorize URL the user's browser must open.
     ///
@@ -330,6 +333,71 @@ impl PendingAuthorization {
         };
 
         self.accept_query(query, now)
+    }
+
+    /// Accepts a bare authorization code that the user pasted by hand — for
+    /// out-of-band / paste flows only (an SSH session, a headless machine), where the page
+    /// the browser ended on shows the code and the user copies just that.
+    ///
+    /// A bare code carries no `state`, so the CSRF check of [`accept_callback`] cannot
+    /// happen here: the only assurance is that the user pasted the code into the sign-in
+    /// they started themselves. Never feed this from anything a third party can send (a
+    /// listener, a URL handler); use [`accept_callback`] for callbacks.
+    ///
+    /// Surrounding whitespace is ignored. The code must be non-empty, at most 4096 bytes,
+    /// printable ASCII without whitespace or control characters, and free of the URL
+    /// delimiters `&`, `#`, `?`, `%` and `=` (text that carries those is an address or a
+    /// part of one: pass it to [`accept_callback`]), else [`Error::CallbackMalformed`]
+    /// (an empty code is [`Error::MissingCode`]). The code is valid on the configured
+    /// instance.
+    ///
+    /// [`accept_callback`]: PendingAuthorization::accept_callback
+    ///
+    /// ```
+    /// use wf_oauth_core::{ClientConfig, Instance, RedirectUri, UnixTime};
+    /// let config = ClientConfig::builder(Instance::parse("acme.my.workfront.com")?, "cid")
+    ///     .redirect_uri(RedirectUri::parse("http://127.0.0.1:8765/callback")?)
+    ///     .build()?;
+    /// let pending = config.authorize(&[7; 64], UnixTime::from_secs(1_000))?;
+    /// let auth = pending.accept_code(" c0de-123\n", UnixTime::from_secs(1_001))?;
+    /// assert_eq!(auth.code().secret(), "c0de-123");
+    /// assert!(pending.accept_code("two words", UnixTime::from_secs(1_001)).is_err());
+    /// # Ok::<(), wf_oauth_core::Error>(())
+    /// ```
+    pub fn accept_code(&self, code: &str, now: UnixTime) -> Result<AuthorizationResponse, Error> {
+        let code = code.trim();
+        let malformed = |reason: &str| {
+            Err(Error::CallbackMalformed {
+                reason: reason.to_owned(),
+            })
+        };
+        if code.is_empty() {
+            return Err(Error::MissingCode);
+        }
+        if code.len() > MAX_PASTED_CODE_LEN {
+            return malformed("the pasted code is too long");
+        }
+        if !code.bytes().all(|b| b.is_ascii_graphic()) {
+            return malformed(
+                "the pasted code contains whitespace, control or non-ASCII characters",
+            );
+        }
+        if code
+            .bytes()
+            .any(|b| matches!(b, b'&' | b'#' | b'?' | b'%' | b'='))
+        {
+            return malformed(
+                "the pasted text is part of an address, not a bare code — paste the whole address",
+            );
+        }
+        Ok(AuthorizationResponse {
+            code: AuthorizationCode::new(code.to_owned()),
+            instance: self.instance.clone(),
+            received_at: now,
+            pkce_verifier: self.pkce_verifier.clone(),
+            redirect_uri: self.redirect_uri.clone(),
+            client_id: Arc::clone(&self.client_id),
+        })
     }
 
     /// The query of `input` when it is the redirect URI, exactly as registered, followed

@@ -450,3 +450,49 @@ fn debug_redacts_state_and_verifier() {
     let dbg = format!("{r:?}");
     assert!(!dbg.contains("the-code-1234") && !dbg.contains(p.pkce_verifier().unwrap().secret()));
 }
+
+#[test]
+fn a_pasted_bare_code_is_accepted_on_the_configured_instance() {
+    let p = pending();
+    let auth = p.accept_code("  c0de-123_x.y~Z\n", T0).unwrap();
+    assert_eq!(auth.code().secret(), "c0de-123_x.y~Z");
+    assert_eq!(auth.instance(), p.instance());
+    assert_eq!(auth.received_at(), T0);
+    assert_eq!(auth.redirect_uri(), p.redirect_uri());
+    assert_eq!(auth.pkce_verifier(), p.pkce_verifier());
+    // The same as a callback carrying that code and this sign-in's state.
+    let via_callback = p
+        .accept_callback(
+            &format!("?code=c0de-123_x.y~Z&state={}", p.state().secret()),
+            T0,
+        )
+        .unwrap();
+    assert_eq!(auth, via_callback);
+}
+
+#[test]
+fn a_pasted_code_that_is_not_a_code_is_refused() {
+    let p = pending();
+    assert_eq!(p.accept_code("", T0).unwrap_err(), Error::MissingCode);
+    assert_eq!(p.accept_code(" \n\t", T0).unwrap_err(), Error::MissingCode);
+    let long = "a".repeat(4097);
+    for bad in [
+        "two words",
+        "tab\there",
+        "nul\0",
+        "bell\u{7}",
+        "caf\u{e9}",
+        "a&b",
+        "%41",
+        "x#y",
+        "?code",
+        "code=abc",
+        long.as_str(),
+    ] {
+        assert!(
+            matches!(p.accept_code(bad, T0), Err(Error::CallbackMalformed { .. })),
+            "{bad:?}"
+        );
+    }
+    assert!(p.accept_code(&"a".repeat(4096), T0).is_ok());
+}

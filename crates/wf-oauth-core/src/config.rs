@@ -256,6 +256,8 @@ pub(crate) struct Derived {
     pub(crate) token_url: Url,
     /// `Basic …` for confidential clients.
     pub(crate) basic_header: Option<ClientSecret>,
+    /// The API base of the configured instance (`{instance}/attask/api/{version}/`).
+    pub(crate) api_base: Url,
 }
 
 /// Builds a [`ClientConfig`]; see [`ClientConfig::builder`].
@@ -494,6 +496,7 @@ impl ClientConfigBuilder {
                 .as_deref()
                 .map(|s| form_urlencoded::byte_serialize(s.as_bytes()).collect()),
             token_url: self.provider.token_endpoint(&self.instance),
+            api_base: crate::api::api_base_url(&self.instance, &self.api_version),
             basic_header: self
                 .client_secret
                 .as_ref()

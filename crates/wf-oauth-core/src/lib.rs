@@ -97,7 +97,10 @@ mod time;
 mod token;
 mod token_json;
 
-pub use api::{AUTHENTICATION_EXCEPTION, ApiOutcome, api_base_url, classify_api_response};
+pub use api::{
+    AUTHENTICATION_EXCEPTION, ApiOutcome, MAX_API_RESPONSE_BYTES, api_base_url,
+    classify_api_response, classify_api_response_with_limit,
+};
 pub use authorize::{AuthorizationResponse, PENDING_AUTHORIZATION_FORMAT, PendingAuthorization};
 pub use config::{
     ApiVersion, ClientAuth, ClientConfig, ClientConfigBuilder, DEFAULT_REFRESH_SKEW_SECS,

@@ -15,7 +15,8 @@ use crate::time::UnixTime;
 use crate::token::{TokenSet, TokenType};
 use crate::token_json::{Member, RawTokenResponse};
 
-/// Bodies larger than this (1 MiB) are refused unread.
+/// Token endpoint bodies larger than this (1 MiB) are refused unread. API responses have
+/// their own, larger limit: [`MAX_API_RESPONSE_BYTES`](crate::MAX_API_RESPONSE_BYTES).
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 /// Reads a token endpoint response into a [`TokenSet`].
@@ -192,15 +193,17 @@ pub(crate) fn retry_after_of(response: &HttpResponse, now: UnixTime) -> Option<u
         .flatten()
 }
 
-/// The body as a JSON object, or the error to report.
+/// The body as a JSON object, or the error to report; bodies over `limit` bytes are
+/// refused unread.
 pub(crate) fn read_json_object(
     response: &HttpResponse,
     retry_after: Option<u64>,
+    limit: usize,
 ) -> Result<Map<String, Value>, Error> {
-    if response.body.len() > MAX_RESPONSE_BYTES {
+    if response.body.len() > limit {
         return Err(Error::ResponseTooLarge {
             size: response.body.len(),
-            limit: MAX_RESPONSE_BYTES,
+            limit,
         });
     }
     match serde_json::from_slice::<Value>(&response.body) {

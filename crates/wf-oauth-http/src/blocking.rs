@@ -205,6 +205,18 @@ impl WorkfrontClient {
         run(async move { client.refresh().await })
     }
 
+    /// See [`crate::WorkfrontClient::credential_headers`].
+    pub fn credential_headers(&self) -> Result<crate::CredentialHeaders> {
+        let client = self.inner.clone();
+        run(async move { client.credential_headers().await })
+    }
+
+    /// See [`crate::WorkfrontClient::on_auth_failure`].
+    pub fn on_auth_failure(&self, generation: u64) -> Result<()> {
+        let client = self.inner.clone();
+        run(async move { client.on_auth_failure(generation).await })
+    }
+
     /// See [`crate::WorkfrontClient::replace_tokens`].
     pub fn replace_tokens(&self, tokens: TokenSet) -> Result<()> {
         let client = self.inner.clone();

@@ -19,8 +19,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::{Instrument, Span};
 use wf_oauth_core::{
-    ApiOutcome, ClientConfig, Credential, Decision, HttpRequest, Method, TokenSet,
-    classify_api_response,
+    ApiOutcome, ClientConfig, Credential, Decision, Headers, HttpRequest, Method, TokenSet,
+    classify_api_response_with_limit,
 };
 
 use crate::error::{Error, Result};
@@ -99,6 +99,34 @@ impl fmt::Debug for WorkfrontClient {
             .field("store", &self.inner.store)
             .field("oauth", &self.inner.oauth)
             .finish_non_exhaustive()
+    }
+}
+
+/// The headers that carry the credential for a request sent by another HTTP stack, and
+/// the generation of the token in them; see [`WorkfrontClient::credential_headers`].
+///
+/// `Debug` redacts the values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialHeaders {
+    headers: Headers,
+    generation: u64,
+}
+
+impl CredentialHeaders {
+    /// The headers to attach (`sessionID`, or `Authorization: Bearer …`).
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The generation of the token they carry: pass it to
+    /// [`WorkfrontClient::on_auth_failure`] when the request is refused.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The headers and the generation.
+    pub fn into_parts(self) -> (Headers, u64) {
+        (self.headers, self.generation)
     }
 }
 
@@ -249,6 +277,45 @@ impl WorkfrontClient {
         Ok(())
     }
 
+    /// The headers that carry the credential, for an API request sent by another HTTP
+    /// stack (a Python `requests` adapter, an existing `hyper` client…), and the
+    /// generation of the token in them. Refreshes first (or waits for a refresh in
+    /// progress) when the lifecycle says the token is due, exactly as before one of this
+    /// client's own calls; fails with a re-authorization error when the user must sign in
+    /// again.
+    ///
+    /// The header choice is the core's ([`ClientConfig::credential_headers`]): attach them
+    /// only to requests for this credential's instance API. When such a request is refused
+    /// as unauthenticated (the core's [`classify_api_response`] says
+    /// [`ApiOutcome::AuthFailure`]), report it with
+    /// [`on_auth_failure`](Self::on_auth_failure), then ask again and send the request
+    /// once more.
+    ///
+    /// [`classify_api_response`]: wf_oauth_core::classify_api_response
+    pub async fn credential_headers(&self) -> Result<CredentialHeaders> {
+        let (generation, tokens) = self.usable_tokens().await?;
+        Ok(CredentialHeaders {
+            headers: self.inner.oauth.config().credential_headers(&tokens),
+            generation,
+        })
+    }
+
+    /// Reports that a request carrying the [`credential_headers`](Self::credential_headers)
+    /// of `generation` was refused as unauthenticated. Goes through the same single-flight
+    /// refresh as this client's own calls: refreshes only if that token is still the
+    /// current one, waits for a refresh already running, and returns at once when newer
+    /// tokens exist. Afterwards, [`credential_headers`](Self::credential_headers) gives the
+    /// headers to retry with. Fails with a re-authorization error when the refresh token
+    /// was refused and no newer tokens were stored meanwhile: do not retry then.
+    pub async fn on_auth_failure(&self, generation: u64) -> Result<()> {
+        self.after_auth_failure(generation).await?;
+        if self.state().reauth {
+            // Fails fast unless newer tokens were stored meanwhile.
+            return self.adopt_stored().await;
+        }
+        Ok(())
+    }
+
     /// `GET {path}` with query parameters; the `data` of the answer.
     pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<Value> {
         self.request(Method::Get, path, query, None).await
@@ -346,7 +413,8 @@ impl WorkfrontClient {
             let sent = self.inner.oauth.transport().send(&request, limit).await;
             drop(permit);
             attempt.finish(&Span::current(), sent.as_ref().ok().map(|r| r.status));
-            let outcome = sent.map(|r| classify_api_response(&r, self.inner.oauth.now()));
+            let outcome =
+                sent.map(|r| classify_api_response_with_limit(&r, self.inner.oauth.now(), limit));
             // Signed out locally whatever the server said: the user asked to forget.
             self.inner.store.delete(&self.inner.key).await?;
             {
@@ -409,7 +477,11 @@ impl WorkfrontClient {
                     }
                     Ok(incoming) => {
                         attempt.finish(&span, Some(incoming.status));
-                        match classify_api_response(&incoming, self.inner.oauth.now()) {
+                        match classify_api_response_with_limit(
+                            &incoming,
+                            self.inner.oauth.now(),
+                            limit,
+                        ) {
                             ApiOutcome::Ok(value) => return Ok(value),
                             ApiOutcome::AuthFailure { .. } if !replayed_after_auth_failure => {
                                 replayed_after_auth_failure = true;
@@ -453,13 +525,18 @@ impl WorkfrontClient {
     /// The generation and request of the next attempt, refreshing (or waiting for a
     /// refresh) first when the lifecycle says so.
     async fn prepare(&self, build: BuildRequest<'_>) -> Result<(u64, HttpRequest)> {
+        let (generation, tokens) = self.usable_tokens().await?;
+        // Built outside the state lock: other callers are not held up by it.
+        Ok((generation, build(self.inner.oauth.config(), &tokens)?))
+    }
+
+    /// The tokens to send now and their generation, refreshing (or waiting for a refresh)
+    /// first when the lifecycle says so.
+    async fn usable_tokens(&self) -> Result<(u64, Arc<TokenSet>)> {
         let mut refreshed = false;
         loop {
             match self.next(refreshed)? {
-                // Built outside the state lock: other callers are not held up by it.
-                Next::Send(generation, tokens) => {
-                    return Ok((generation, build(self.inner.oauth.config(), &tokens)?));
-                }
+                Next::Send(generation, tokens) => return Ok((generation, tokens)),
                 Next::Wait(refresh) => {
                     refresh.await?;
                     refreshed = true;

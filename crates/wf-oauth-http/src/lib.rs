@@ -53,7 +53,7 @@ mod trace;
 mod transport;
 
 pub use async_trait::async_trait;
-pub use client::WorkfrontClient;
+pub use client::{CredentialHeaders, WorkfrontClient};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Result};
 pub use oauth::{DEFAULT_MAX_IN_FLIGHT, OAuthClient, OAuthClientBuilder};

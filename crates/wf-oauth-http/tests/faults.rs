@@ -662,6 +662,32 @@ async fn oversized_bodies_are_cut_off() {
     assert_eq!(e.kind(), ErrorKind::Protocol);
 }
 
+/// A search page over the core's 1 MiB token-response limit is read and classified: the
+/// driver's API body cap (32 MiB by default) is the one that applies.
+#[tokio::test]
+async fn api_bodies_over_one_mebibyte_are_accepted() {
+    let mock = mock().await;
+    let oauth = oauth(&mock, Style::Basic);
+    let (client, _) = signed_in_client(&oauth).await;
+    let objects: Vec<_> = (0..2_000)
+        .map(|i| json!({"ID": format!("{i:032x}"), "name": "x".repeat(600), "objCode": "PROJ"}))
+        .collect();
+    let body = json!({ "data": objects });
+    assert!(body.to_string().len() > wf_oauth_core::MAX_RESPONSE_BYTES);
+    mock.inject_fault(FaultSpec::new(
+        FaultTarget::Api,
+        1,
+        Fault::Status {
+            status: 200,
+            body: Some(body),
+            retry_after: None,
+        },
+    ))
+    .unwrap();
+    let page = client.get("proj/search", &[]).await.unwrap();
+    assert_eq!(page.as_array().map(Vec::len), Some(2_000));
+}
+
 #[tokio::test]
 async fn storage_failure_keeps_the_old_tokens() {
     #[derive(Debug)]

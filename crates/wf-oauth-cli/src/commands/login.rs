@@ -9,6 +9,7 @@ use wf_oauth_http::{TokenStore, WorkfrontClient};
 use super::login_wait::{self, WaitOptions};
 use crate::cli::LoginArgs;
 use crate::error::{CliError, Hint};
+use crate::paste::Pasted;
 use crate::profile::{AuthStyle, ConfigDir, PROFILE_FORMAT, Profile, check_profile_name};
 use crate::secret_input;
 use crate::session::oauth_client;
@@ -128,13 +129,14 @@ pub async fn run(dir: &ConfigDir, args: &LoginArgs) -> Result<(), CliError> {
         browser: args.browser,
         timeout: Duration::from_secs(args.timeout.max(1)),
     };
-    let received = login_wait::wait(&pending, options, &hint).await?;
+    let received = login_wait::wait(&pending, options, &hint, &|| oauth.now()).await?;
     let key = profile.store_key();
     let signed_in = async {
-        let tokens = oauth
-            .exchange(&pending, &received.callback)
-            .await
-            .map_err(|e| CliError::from_driver(&e, &hint.clone().exchanging_code()))?;
+        let tokens = match &received.callback {
+            Pasted::Callback(callback) => oauth.exchange(&pending, callback).await,
+            Pasted::Code(authorization) => oauth.exchange_code(authorization).await,
+        }
+        .map_err(|e| CliError::from_driver(&e, &hint.clone().exchanging_code()))?;
         WorkfrontClient::login(oauth.clone(), store.clone(), key.clone(), tokens.clone())
             .await
             .map_err(|e| CliError::from_driver(&e, &hint))?;

@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use wf_oauth_core::PendingAuthorization;
+use wf_oauth_core::{PendingAuthorization, UnixTime};
 
 use crate::browser::{self, BrowserMode};
 use crate::callback::{Arrival, CallbackListener, loopback_addrs};
 use crate::error::{CliError, Exit, Hint};
-use crate::paste::{callback_from_paste, stdin_lines};
+use crate::paste::{Pasted, callback_from_paste, stdin_lines};
 
 /// How the user takes part.
 #[derive(Debug, Clone, Copy)]
@@ -26,8 +26,8 @@ pub struct WaitOptions {
 /// it came over the loopback listener.
 #[derive(Debug)]
 pub struct Received {
-    /// The callback URL, request target or query.
-    pub callback: String,
+    /// The callback URL, request target or query, or a pasted code the core accepted.
+    pub callback: Pasted,
     /// The browser request to answer, and the listener it came through.
     browser: Option<(Arrival, CallbackListener)>,
 }
@@ -47,6 +47,7 @@ pub async fn wait(
     pending: &PendingAuthorization,
     options: WaitOptions,
     hint: &Hint,
+    now: &(dyn Fn() -> UnixTime + Sync),
 ) -> Result<Received, CliError> {
     let redirect = pending.redirect_uri();
     let mut listener = match (options.no_browser, loopback_addrs(redirect)) {
@@ -89,7 +90,7 @@ pub async fn wait(
             Some(arrival) = next_arrival(&mut listener) => {
                 tracing::debug!("the browser came back to the loopback listener");
                 return Ok(Received {
-                    callback: arrival.target().to_owned(),
+                    callback: Pasted::Callback(arrival.target().to_owned()),
                     browser: listener.take().map(|l| (arrival, l)),
                 });
             }
@@ -98,7 +99,7 @@ pub async fn wait(
                 Some(line) => {
                     tracing::debug!("a callback was pasted");
                     return Ok(Received {
-                        callback: callback_from_paste(&line, pending)?,
+                        callback: callback_from_paste(&line, pending, now())?,
                         browser: None,
                     });
                 }
