@@ -1,7 +1,8 @@
 """Prints a report of the current projects, signing in once and keeping the tokens.
 
+    export WF_CLIENT_SECRET=...      # never on the command line, where `ps` shows it
     python projects_report.py --instance acme.my.workfront.com --client-id ... \
-        --client-secret ... --token-dir ~/.config/my-report
+        --token-dir ~/.config/my-report
 
 The first run prints the authorize URL and asks for the URL the browser was sent back to
 (this works over SSH: paste it). The tokens are kept in a FileTokenStore; later runs use
@@ -11,6 +12,7 @@ and refresh them, and ask again only when Workfront wants the user to sign in an
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from typing import Optional, Sequence
@@ -38,7 +40,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instance", required=True)
     parser.add_argument("--client-id", required=True)
-    parser.add_argument("--client-secret")
+    parser.add_argument(
+        "--client-secret-env",
+        default="WF_CLIENT_SECRET",
+        help="environment variable holding the client secret (unset: a public PKCE client)",
+    )
     parser.add_argument("--redirect-uri", default="http://127.0.0.1:8765/callback")
     parser.add_argument("--token-dir", required=True)
     parser.add_argument("--user", default="me")
@@ -47,7 +53,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     client = wf_oauth.Client(
         args.instance,
         args.client_id,
-        client_secret=args.client_secret,
+        client_secret=os.environ.get(args.client_secret_env) or None,
         redirect_uri=args.redirect_uri,
         store=wf_oauth.FileTokenStore(args.token_dir),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import urllib.parse
@@ -41,9 +42,12 @@ def test_report_script(mock: Mock, tmp_path: Path) -> None:
     script = EXAMPLES / "projects_report.py"
     args = [
         sys.executable, str(script), "--instance", mock.base_url, "--client-id", CLIENT_ID,
-        "--client-secret", CLIENT_SECRET, "--token-dir", str(tmp_path / "tokens"),
+        "--token-dir", str(tmp_path / "tokens"),
     ]
-    first = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {**os.environ, "WF_CLIENT_SECRET": CLIENT_SECRET}
+    first = subprocess.Popen(
+        args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     assert first.stderr is not None and first.stdin is not None
     assert first.stderr.readline().startswith("Open this URL")
     url = first.stderr.readline().strip()
@@ -56,7 +60,9 @@ def test_report_script(mock: Mock, tmp_path: Path) -> None:
     # The second run uses (and refreshes) the stored tokens without asking.
     mock.expire_sessions()
     mock.reset_stats()
-    second = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    second = subprocess.run(
+        args, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, env=env
+    )
     assert second.returncode == 0, second.stderr
     assert "Open this URL" not in second.stderr
     assert mock.refreshes() == 1
