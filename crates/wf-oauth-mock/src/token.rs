@@ -96,10 +96,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     let mut resp = match early {
         Some(r) => r,
         None => parsed
-            .and_then(|p| match profile {
-                Profile::Legacy => process(&shared, &parts.headers, &p),
-                Profile::Ims => process_ims(&shared, &parts.headers, &p),
-            })
+            .and_then(|p| process(&shared, &parts.headers, &p, profile))
             .unwrap_or_else(IntoResponse::into_response),
     };
     if drop_after {
@@ -153,88 +150,30 @@ async fn parse_body(headers: &HeaderMap, body: axum::body::Body) -> Result<Param
     parsed.map_err(|e| OAuthError::invalid_request(e.to_string()))
 }
 
-fn process(shared: &Shared, headers: &HeaderMap, params: &Params) -> Result<Response, OAuthError> {
-    let grant_type = params
-        .get("grant_type")
-        .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
-    let known = matches!(grant_type, "authorization_code" | "refresh_token")
-        || REFUSED_GRANTS.contains(&grant_type);
-    if !known {
-        return Err(OAuthError::unsupported_grant_type(format!(
-            "grant_type {grant_type:?} is not supported"
-        )));
-    }
-    let client = authenticate(shared, headers, params, Profile::Legacy)?;
-    let now = shared.clock.now();
-    let cfg = &shared.config;
-    let issued = match grant_type {
-        "authorization_code" => {
-            let code = params
-                .get("code")
-                .ok_or_else(|| OAuthError::invalid_request("code is required"))?;
-            let redirect_uri = params
-                .get("redirect_uri")
-                .ok_or_else(|| OAuthError::invalid_request("redirect_uri is required"))?;
-            let verifier = params.get("code_verifier");
-            shared
-                .auth()
-                .redeem_code(code, &client, redirect_uri, verifier, now, cfg)
-                .inspect_err(|e| {
-                    tracing::info!(code = %fingerprint(code), reason = %e.description, "code grant refused");
-                })?
-        }
-        "refresh_token" => {
-            let token = params
-                .get("refresh_token")
-                .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
-            shared
-                .auth()
-                .refresh(
-                    token,
-                    &client,
-                    params.get("redirect_uri"),
-                    now,
-                    cfg,
-                )
-                .inspect_err(|e| {
-                    tracing::info!(refresh = %fingerprint(token), reason = %e.description, "refresh refused");
-                })?
-        }
-        other => {
-            return Err(OAuthError::unauthorized_client(format!(
-                "this client may not use grant_type {other}"
-            )));
-        }
-    };
-    tracing::info!(
-        grant = grant_type,
-        client = %client.client_id,
-        access = %fingerprint(&issued.access_token),
-        refresh = %fingerprint(&issued.refresh_token),
-        "tokens issued"
-    );
-    Ok(token_response(shared, &issued))
-}
-
-/// The IMS token endpoint.
-fn process_ims(
+/// The token endpoint of either profile: the grants are the same machinery, the profile
+/// decides which grants exist and how the answer looks.
+fn process(
     shared: &Shared,
     headers: &HeaderMap,
     params: &Params,
+    profile: Profile,
 ) -> Result<Response, OAuthError> {
     let grant_type = params
         .get("grant_type")
         .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
-    let known = matches!(
-        grant_type,
-        "authorization_code" | "refresh_token" | "client_credentials"
-    ) || IMS_REFUSED_GRANTS.contains(&grant_type);
-    if !known {
+    let (issued_grants, refused_grants): (&[&str], &[&str]) = match profile {
+        Profile::Legacy => (&["authorization_code", "refresh_token"], &REFUSED_GRANTS),
+        Profile::Ims => (
+            &["authorization_code", "refresh_token", "client_credentials"],
+            &IMS_REFUSED_GRANTS,
+        ),
+    };
+    if !issued_grants.contains(&grant_type) && !refused_grants.contains(&grant_type) {
         return Err(OAuthError::unsupported_grant_type(format!(
             "grant_type {grant_type:?} is not supported"
         )));
     }
-    let client = authenticate(shared, headers, params, Profile::Ims)?;
+    let client = authenticate(shared, headers, params, profile)?;
     let now = shared.clock.now();
     let cfg = &shared.config;
     let issued = match grant_type {
@@ -252,7 +191,7 @@ fn process_ims(
                 .auth()
                 .redeem_code(code, &client, redirect_uri, verifier, now, cfg)
                 .inspect_err(|e| {
-                    tracing::info!(code = %fingerprint(code), reason = %e.description, "IMS code grant refused");
+                    tracing::info!(?profile, code = %fingerprint(code), reason = %e.description, "code grant refused");
                 })?
         }
         "refresh_token" => {
@@ -263,10 +202,10 @@ fn process_ims(
                 .auth()
                 .refresh(token, &client, params.get("redirect_uri"), now, cfg)
                 .inspect_err(|e| {
-                    tracing::info!(refresh = %fingerprint(token), reason = %e.description, "IMS refresh refused");
+                    tracing::info!(?profile, refresh = %fingerprint(token), reason = %e.description, "refresh refused");
                 })?
         }
-        "client_credentials" => {
+        "client_credentials" if profile == Profile::Ims => {
             if client.public {
                 return Err(OAuthError::unauthorized_client(
                     "a public client cannot use grant_type client_credentials",
@@ -279,10 +218,11 @@ fn process_ims(
             }
             let access = shared.auth().client_credentials(now, cfg);
             tracing::info!(
+                ?profile,
                 grant = grant_type,
                 client = %client.client_id,
                 access = %fingerprint(&access),
-                "IMS access token issued"
+                "access token issued"
             );
             return Ok(ims_response(shared, &access, None));
         }
@@ -293,17 +233,17 @@ fn process_ims(
         }
     };
     tracing::info!(
+        ?profile,
         grant = grant_type,
         client = %client.client_id,
         access = %fingerprint(&issued.access_token),
         refresh = %fingerprint(&issued.refresh_token),
-        "IMS tokens issued"
+        "tokens issued"
     );
-    Ok(ims_response(
-        shared,
-        &issued.access_token,
-        Some(&issued.refresh_token),
-    ))
+    Ok(match profile {
+        Profile::Legacy => token_response(shared, &issued),
+        Profile::Ims => ims_response(shared, &issued.access_token, Some(&issued.refresh_token)),
+    })
 }
 
 fn ims_response(shared: &Shared, access: &str, refresh: Option<&str>) -> Response {
