@@ -280,11 +280,7 @@ pub unsafe extern "C" fn wf_oauth_exchange_code(
             )
         };
         let out = ffi::out_param(tokens_out, "tokens_out")?;
-        // The blocking facade has no `exchange_code`; this is its `exchange` minus the
-        // callback check, run the same way on the process runtime.
-        let (client, response) = (oauth.client.as_async().clone(), response.response.clone());
-        let tokens = wf_oauth_http::block_on(async move { client.exchange_code(&response).await })
-            .map_err(wf_oauth_http::Error::from)??;
+        let tokens = oauth.client.exchange_code(&response.response)?;
         // SAFETY: `out` is non-NULL and the caller guarantees it is writable.
         unsafe { out.write(ffi::into_handle(wf_token_set::new(tokens))) };
         Ok(())

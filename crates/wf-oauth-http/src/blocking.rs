@@ -32,7 +32,7 @@ use std::sync::Arc;
 use futures::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use wf_oauth_core::{ClientConfig, Method, PendingAuthorization, TokenSet};
+use wf_oauth_core::{AuthorizationResponse, ClientConfig, Method, PendingAuthorization, TokenSet};
 
 use crate::error::Result;
 use crate::runtime::block_on;
@@ -78,6 +78,12 @@ impl OAuthClient {
         let (client, pending, callback) =
             (self.inner.clone(), pending.clone(), callback.to_owned());
         run(async move { client.exchange(&pending, &callback).await })
+    }
+
+    /// See [`crate::OAuthClient::exchange_code`].
+    pub fn exchange_code(&self, authorization: &AuthorizationResponse) -> Result<TokenSet> {
+        let (client, authorization) = (self.inner.clone(), authorization.clone());
+        run(async move { client.exchange_code(&authorization).await })
     }
 
     /// See [`crate::OAuthClient::refresh`].
