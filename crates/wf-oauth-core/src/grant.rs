@@ -52,8 +52,10 @@ impl Form {
 
 /// Which way a grant request presents the client.
 enum Shape<'a> {
-    /// JSON body + `Authorization: Basic`.
+    /// JSON body + `Authorization: Basic` (Workfront legacy).
     BasicJson,
+    /// Form body + `Authorization: Basic` (RFC 6749 `client_secret_basic`).
+    BasicForm,
     /// Form body with `client_id` and `client_secret`.
     PostForm(&'a ClientSecret),
     /// Form body with `client_id` only (public client).
@@ -63,7 +65,10 @@ enum Shape<'a> {
 impl ClientConfig {
     fn shape(&self) -> Shape<'_> {
         match (&self.client_secret, self.client_auth) {
-            (Some(_), ClientAuth::Basic) => Shape::BasicJson,
+            (Some(_), ClientAuth::Basic) if self.provider.json_body_with_basic() => {
+                Shape::BasicJson
+            }
+            (Some(_), ClientAuth::Basic) => Shape::BasicForm,
             (Some(secret), ClientAuth::Post) => Shape::PostForm(secret),
             (None, _) => Shape::PublicForm,
         }
@@ -90,10 +95,12 @@ impl ClientConfig {
     /// accept.
     ///
     /// Shapes (parameter order fixed):
-    /// - `Basic`: `Authorization: Basic …`, `Content-Type: application/json`,
-    ///   `Accept: application/json`, body
+    /// - `Basic`, Workfront legacy: `Authorization: Basic …`,
+    ///   `Content-Type: application/json`, `Accept: application/json`, body
     ///   `{"code":…,"grant_type":"authorization_code","redirect_uri":…}` (plus
     ///   `"code_verifier"` with PKCE);
+    /// - `Basic`, Adobe IMS and generic servers: `Authorization: Basic …`, form
+    ///   `grant_type=authorization_code&code=…&redirect_uri=…` (plus `&code_verifier=…`);
     /// - `Post`: form `grant_type=authorization_code&redirect_uri=…&code=…&client_id=…&client_secret=…`
     ///   (plus `&code_verifier=…` with PKCE);
     /// - public client: form `grant_type=authorization_code&client_id=…&redirect_uri=…&code=…&code_verifier=…`.
@@ -131,6 +138,16 @@ impl ClientConfig {
                     serde_json::to_vec(&body).expect("strings always serialize"),
                 )
             }
+            Shape::BasicForm => {
+                let mut form = Form::new()
+                    .pair("grant_type", "authorization_code")
+                    .pair("code", code)
+                    .pair("redirect_uri", redirect_uri);
+                if let Some(v) = verifier {
+                    form = form.pair("code_verifier", v);
+                }
+                (self.headers(FORM, true), form.finish())
+            }
             Shape::PostForm(secret) => {
                 let mut form = Form::new()
                     .pair("grant_type", "authorization_code")
@@ -166,10 +183,16 @@ impl ClientConfig {
     /// Fails with [`Error::ReauthRequired`] when there is no refresh token.
     ///
     /// Shapes (parameter order fixed, as on the seed page):
-    /// - `Basic`: JSON `{"grant_type":"refresh_token","refresh_token":…}` + Basic;
+    /// - `Basic`, Workfront legacy: JSON `{"grant_type":"refresh_token","refresh_token":…}`
+    ///   + Basic;
+    /// - `Basic`, Adobe IMS and generic servers: form
+    ///   `grant_type=refresh_token&refresh_token=…` + Basic;
     /// - `Post`: form `grant_type=refresh_token&redirect_uri=…&refresh_token=…&client_id=…&client_secret=…`
     ///   (`redirect_uri` omitted when none is configured);
     /// - public client: form `grant_type=refresh_token&client_id=…&redirect_uri=…&refresh_token=…`.
+    ///
+    /// `redirect_uri` is only sent to Workfront's legacy service, which lists it; standard
+    /// servers get RFC 6749 §6's parameters alone.
     pub fn refresh_request(&self, tokens: &TokenSet) -> Result<HttpRequest, Error> {
         let refresh_token = tokens
             .refresh_token()
@@ -177,7 +200,11 @@ impl ClientConfig {
                 reason: "the server issued no refresh token; sign in again".into(),
             })?;
         let refresh_token = refresh_token.secret();
-        let redirect_uri = self.redirect_uri.as_ref().map(|r| r.as_str());
+        let redirect_uri = self
+            .redirect_uri
+            .as_ref()
+            .filter(|_| self.provider.refresh_carries_redirect_uri())
+            .map(|r| r.as_str());
         let url = self.token_endpoint_for(tokens.instance());
         let (headers, body) = match self.shape() {
             Shape::BasicJson => {
@@ -189,6 +216,12 @@ impl ClientConfig {
                     self.headers(JSON, true),
                     serde_json::to_vec(&body).expect("strings always serialize"),
                 )
+            }
+            Shape::BasicForm => {
+                let form = Form::new()
+                    .pair("grant_type", "refresh_token")
+                    .pair("refresh_token", refresh_token);
+                (self.headers(FORM, true), form.finish())
             }
             Shape::PostForm(secret) => {
                 let mut form = Form::new().pair("grant_type", "refresh_token");
@@ -219,8 +252,14 @@ impl ClientConfig {
     /// credentials use it: form `grant_type=client_credentials&client_id=…&client_secret=…&scope=…`
     /// (`Post`), or form `grant_type=client_credentials&scope=…` with Basic (`Basic`).
     ///
-    /// Needs a client secret.
+    /// Needs a client secret, and a provider with this grant: Workfront's legacy service
+    /// has none ([`Error::InvalidConfig`]).
     pub fn client_credentials_request(&self) -> Result<HttpRequest, Error> {
+        if !self.provider.supports_client_credentials() {
+            return Err(Error::invalid_config(
+                "Workfront's legacy OAuth 2 service has no client credentials grant; use Adobe IMS Server-to-Server credentials",
+            ));
+        }
         let url = self.derived.token_url.clone();
         let (headers, form) = match self.shape() {
             Shape::PostForm(secret) => (
@@ -230,7 +269,7 @@ impl ClientConfig {
                     .pair("client_id", &self.client_id)
                     .pair("client_secret", secret.secret()),
             ),
-            Shape::BasicJson => (
+            Shape::BasicJson | Shape::BasicForm => (
                 self.headers(FORM, true),
                 Form::new().pair("grant_type", "client_credentials"),
             ),

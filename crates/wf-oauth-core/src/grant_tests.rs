@@ -270,17 +270,138 @@ fn client_credentials_shapes() {
         std::str::from_utf8(req.body()).unwrap(),
         "grant_type=client_credentials&client_id=s2s&client_secret=p8-secret&scope=openid+AdobeID"
     );
-    let basic = config(Some("s"), ClientAuth::Basic);
+    let basic = ClientConfig::builder(Instance::parse("acme.my.workfront.com").unwrap(), "s2s")
+        .client_secret(ClientSecret::new("s"))
+        .provider(generic())
+        .build()
+        .unwrap();
     let req = basic.client_credentials_request().unwrap();
     assert_eq!(
         std::str::from_utf8(req.body()).unwrap(),
         "grant_type=client_credentials"
     );
     assert!(req.headers().get("authorization").is_some());
+    let public = ClientConfig::builder(Instance::parse("acme.my.workfront.com").unwrap(), "p")
+        .provider(generic())
+        .build()
+        .unwrap();
     assert!(matches!(
-        config(None, ClientAuth::Post).client_credentials_request(),
+        public.client_credentials_request(),
         Err(Error::InvalidConfig { .. })
     ));
+}
+
+#[test]
+fn the_legacy_service_has_no_client_credentials_grant() {
+    for auth in [ClientAuth::Basic, ClientAuth::Post] {
+        let e = config(Some("s"), auth)
+            .client_credentials_request()
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidConfig { reason } if reason.contains("Server-to-Server")),
+            "{e}"
+        );
+    }
+}
+
+fn generic() -> Provider {
+    Provider::generic(
+        "https://auth.example.com/authorize",
+        "https://auth.example.com/token",
+    )
+    .unwrap()
+}
+
+fn standard_config(provider: Provider, auth: ClientAuth, secret: Option<&str>) -> ClientConfig {
+    let mut b = ClientConfig::builder(Instance::parse("acme.my.workfront.com").unwrap(), "cid")
+        .redirect_uri(RedirectUri::parse("https://app.example.com/callback").unwrap())
+        .provider(provider)
+        .scope("openid AdobeID")
+        .client_auth(auth);
+    if let Some(s) = secret {
+        b = b.client_secret(ClientSecret::new(s));
+    }
+    b.build().unwrap()
+}
+
+#[test]
+fn standard_servers_get_form_bodies_with_basic() {
+    for (provider, url) in [
+        (
+            Provider::adobe_ims(),
+            "https://ims-na1.adobelogin.com/ims/token/v3",
+        ),
+        (generic(), "https://auth.example.com/token"),
+    ] {
+        let c = standard_config(provider, ClientAuth::Basic, Some("s3cret"));
+        let (_, r) = authorized(&c);
+        let req = c.code_grant_request(&r, T0).unwrap();
+        assert_eq!(req.url().as_str(), url);
+        assert_eq!(
+            headers(&req),
+            h(&[
+                (
+                    "Authorization",
+                    &format!("Basic {}", STANDARD.encode("cid:s3cret"))
+                ),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Accept", "application/json"),
+            ])
+        );
+        assert_eq!(
+            std::str::from_utf8(req.body()).unwrap(),
+            "grant_type=authorization_code&code=C0DE&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback"
+        );
+        let req = c.refresh_request(&tokens(Some("R1"))).unwrap();
+        assert_eq!(
+            std::str::from_utf8(req.body()).unwrap(),
+            "grant_type=refresh_token&refresh_token=R1"
+        );
+        assert_eq!(
+            req.headers().get("content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
+    }
+}
+
+#[test]
+fn standard_servers_get_the_rfc_refresh_parameters_only() {
+    let ims = standard_config(Provider::adobe_ims(), ClientAuth::Post, Some("s"));
+    let req = ims.refresh_request(&tokens(Some("R1"))).unwrap();
+    assert_eq!(
+        std::str::from_utf8(req.body()).unwrap(),
+        "grant_type=refresh_token&refresh_token=R1&client_id=cid&client_secret=s"
+    );
+    let public = standard_config(generic(), ClientAuth::Post, None);
+    let req = public.refresh_request(&tokens(Some("R1"))).unwrap();
+    assert_eq!(
+        std::str::from_utf8(req.body()).unwrap(),
+        "grant_type=refresh_token&client_id=cid&refresh_token=R1"
+    );
+    // The legacy service lists redirect_uri among the refresh parameters: it keeps it.
+    let legacy = config(Some("s"), ClientAuth::Post);
+    let body = legacy.refresh_request(&tokens(Some("R1"))).unwrap();
+    assert!(
+        std::str::from_utf8(body.body())
+            .unwrap()
+            .contains("redirect_uri=")
+    );
+}
+
+#[test]
+fn ims_pkce_code_grant_is_a_public_form() {
+    let c = standard_config(Provider::adobe_ims(), ClientAuth::Post, None);
+    let (p, r) = authorized(&c);
+    assert!(p.url().contains("scope=openid+AdobeID"), "{}", p.url());
+    assert!(p.url().contains("code_challenge_method=S256"));
+    let req = c.code_grant_request(&r, T0).unwrap();
+    let body = std::str::from_utf8(req.body()).unwrap();
+    assert!(
+        body.starts_with("grant_type=authorization_code&client_id=cid&"),
+        "{body}"
+    );
+    assert!(body.contains("&code_verifier="), "{body}");
+    assert!(req.headers().get("authorization").is_none());
 }
 
 #[test]

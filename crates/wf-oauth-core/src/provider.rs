@@ -217,6 +217,41 @@ impl Provider {
         matches!(self, Provider::AdobeIms { .. })
     }
 
+    /// Whether a client authenticating with HTTP Basic sends a JSON body.
+    ///
+    /// Only Workfront's legacy service documents that shape; every other server takes the
+    /// form body of RFC 6749 §4.1.3 and §6, with Basic as one of its client
+    /// authentication methods (§2.3.1).
+    pub fn json_body_with_basic(&self) -> bool {
+        matches!(self, Provider::WorkfrontLegacy)
+    }
+
+    /// Whether the server has a client credentials grant (RFC 6749 §4.4).
+    ///
+    /// Workfront's legacy service only documents the authorization code flow; Adobe IMS
+    /// Server-to-Server credentials are exactly this grant.
+    pub fn supports_client_credentials(&self) -> bool {
+        !matches!(self, Provider::WorkfrontLegacy)
+    }
+
+    /// Whether a refresh request repeats the redirect URI.
+    ///
+    /// Workfront's legacy page lists `redirect_uri` among the refresh parameters; RFC 6749
+    /// §6 has none, so standard servers get exactly the RFC's parameters.
+    pub fn refresh_carries_redirect_uri(&self) -> bool {
+        matches!(self, Provider::WorkfrontLegacy)
+    }
+
+    /// A short name for logs and saved profiles: `workfront-legacy`, `adobe-ims` or
+    /// `generic`.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Provider::WorkfrontLegacy => "workfront-legacy",
+            Provider::AdobeIms { .. } => "adobe-ims",
+            Provider::Generic { .. } => "generic",
+        }
+    }
+
     /// Whether the token endpoint lives on the Workfront instance (so that a callback
     /// naming another instance would redirect the code there).
     pub fn token_endpoint_on_instance(&self) -> bool {

@@ -130,6 +130,26 @@ impl WorkfrontClient {
         Ok(Self { inner })
     }
 
+    /// See [`crate::WorkfrontClient::client_credentials`] (Server-to-Server).
+    pub fn client_credentials(oauth: &OAuthClient) -> Result<Self> {
+        let oauth = oauth.inner.clone();
+        let inner = run(async move { crate::WorkfrontClient::client_credentials(oauth).await })?;
+        Ok(Self { inner })
+    }
+
+    /// See [`crate::WorkfrontClient::open_client_credentials`].
+    pub fn open_client_credentials(
+        oauth: &OAuthClient,
+        store: Arc<dyn TokenStore>,
+        key: impl Into<String>,
+    ) -> Result<Self> {
+        let (oauth, key) = (oauth.inner.clone(), key.into());
+        let inner = run(async move {
+            crate::WorkfrontClient::open_client_credentials(oauth, store, key).await
+        })?;
+        Ok(Self { inner })
+    }
+
     /// See [`crate::WorkfrontClient::from_tokens`].
     pub fn from_tokens(oauth: &OAuthClient, tokens: TokenSet) -> Self {
         Self::from_async(crate::WorkfrontClient::from_tokens(

@@ -19,14 +19,14 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::{Instrument, Span};
 use wf_oauth_core::{
-    ApiOutcome, ClientConfig, Credential, Decision, Headers, HttpRequest, Method, TokenSet,
+    ApiOutcome, ClientConfig, Credential, Headers, HttpRequest, Method, TokenSet,
     classify_api_response_with_limit,
 };
 
 use crate::error::{Error, Result};
 use crate::oauth::{OAuthClient, failure_of};
 use crate::retry::{Failure, Replay, RetryState};
-use crate::store::{MemoryTokenStore, StoredCredential, TokenStore};
+use crate::store::{StoredCredential, TokenStore};
 use crate::trace::{Attempt, api_span};
 
 /// Builds the request of one attempt from the configuration and the tokens current at
@@ -130,81 +130,7 @@ impl CredentialHeaders {
     }
 }
 
-/// What to do after looking at the lifecycle.
-enum Next {
-    Send(u64, Arc<TokenSet>),
-    Wait(InflightRefresh),
-    CheckStore,
-}
-
 impl WorkfrontClient {
-    /// A client for the credential stored under `key`.
-    ///
-    /// Fails with a re-authorization error (`kind() == ReauthRequired`) when nothing is
-    /// stored; a credential stored as needing re-authorization opens, and its calls fail
-    /// fast until new tokens are saved.
-    pub async fn open(
-        oauth: OAuthClient,
-        store: Arc<dyn TokenStore>,
-        key: impl Into<String>,
-    ) -> Result<Self> {
-        let key = key.into();
-        let stored = store.load(&key).await?.ok_or_else(|| {
-            Error::reauth(format!(
-                "no credential is stored under {key:?}; sign in first"
-            ))
-        })?;
-        Ok(Self::assemble(oauth, store, key, stored))
-    }
-
-    /// Saves `tokens` (from a new sign-in) under `key`, replacing whatever was stored, and
-    /// returns a client for them.
-    pub async fn login(
-        oauth: OAuthClient,
-        store: Arc<dyn TokenStore>,
-        key: impl Into<String>,
-        tokens: TokenSet,
-    ) -> Result<Self> {
-        let key = key.into();
-        let mut credential = StoredCredential::new(tokens, oauth.now().as_secs());
-        credential.generation = store.save(&key, &credential, None).await?;
-        Ok(Self::assemble(oauth, store, key, credential))
-    }
-
-    /// A client for `tokens` kept in a private [`MemoryTokenStore`]: renewed tokens live
-    /// as long as the client. Read them back with
-    /// [`current_tokens`](Self::current_tokens) to persist them yourself.
-    pub fn from_tokens(oauth: OAuthClient, tokens: TokenSet) -> Self {
-        let store = MemoryTokenStore::new();
-        let key = "default".to_owned();
-        let credential = store.insert(&key, tokens, oauth.now().as_secs());
-        Self::assemble(oauth, Arc::new(store), key, credential)
-    }
-
-    fn assemble(
-        oauth: OAuthClient,
-        store: Arc<dyn TokenStore>,
-        key: String,
-        stored: StoredCredential,
-    ) -> Self {
-        let current = Arc::new(stored.tokens.clone());
-        let state = State {
-            current,
-            credential: Credential::from_config(oauth.config(), stored.tokens),
-            stored_generation: stored.generation,
-            reauth: stored.reauth_required,
-            inflight: None,
-        };
-        WorkfrontClient {
-            inner: Arc::new(Inner {
-                oauth,
-                store,
-                key,
-                state: Mutex::new(state),
-            }),
-        }
-    }
-
     /// The OAuth client this client renews its tokens with.
     pub fn oauth(&self) -> &OAuthClient {
         &self.inner.oauth
@@ -528,108 +454,6 @@ impl WorkfrontClient {
         let (generation, tokens) = self.usable_tokens().await?;
         // Built outside the state lock: other callers are not held up by it.
         Ok((generation, build(self.inner.oauth.config(), &tokens)?))
-    }
-
-    /// The tokens to send now and their generation, refreshing (or waiting for a refresh)
-    /// first when the lifecycle says so.
-    async fn usable_tokens(&self) -> Result<(u64, Arc<TokenSet>)> {
-        let mut refreshed = false;
-        loop {
-            match self.next(refreshed)? {
-                Next::Send(generation, tokens) => return Ok((generation, tokens)),
-                Next::Wait(refresh) => {
-                    refresh.await?;
-                    refreshed = true;
-                }
-                Next::CheckStore => {
-                    self.adopt_stored().await?;
-                    refreshed = true;
-                }
-            }
-        }
-    }
-
-    /// One look at the lifecycle under the state lock.
-    ///
-    /// `refreshed`: a refresh already happened for this call. If the new tokens are still
-    /// "due" (a server granting lifetimes shorter than the refresh skew), they are used
-    /// rather than refreshed again in a loop.
-    fn next(&self, refreshed: bool) -> Result<Next> {
-        let mut state = self.state();
-        if state.reauth {
-            return Ok(Next::CheckStore);
-        }
-        match state.credential.decide(self.inner.oauth.now()) {
-            Decision::Use { generation } => Ok(Next::Send(generation, Arc::clone(&state.current))),
-            Decision::RefreshFirst { generation } if refreshed => {
-                Ok(Next::Send(generation, Arc::clone(&state.current)))
-            }
-            Decision::RefreshFirst { .. } => Ok(Next::Wait(self.start_refresh(&mut state)?)),
-            Decision::WaitForRefresh => match &state.inflight {
-                Some(refresh) => Ok(Next::Wait(refresh.clone())),
-                None => Err(wf_oauth_core::Error::RefreshInProgress.into()),
-            },
-            Decision::ReauthRequired => Ok(Next::CheckStore),
-        }
-    }
-
-    /// Reports that the token of `generation` was refused: refreshes if it is still the
-    /// current one, waits if a refresh is already running, returns at once if a newer
-    /// token exists.
-    async fn after_auth_failure(&self, generation: u64) -> Result<()> {
-        let refresh = {
-            let mut state = self.state();
-            if state.reauth {
-                return Ok(());
-            }
-            match state.credential.on_auth_failure(generation) {
-                Decision::Use { .. } => return Ok(()),
-                Decision::RefreshFirst { .. } => self.start_refresh(&mut state)?,
-                Decision::WaitForRefresh => match &state.inflight {
-                    Some(refresh) => refresh.clone(),
-                    None => return Err(wf_oauth_core::Error::RefreshInProgress.into()),
-                },
-                Decision::ReauthRequired => {
-                    state.reauth = true;
-                    return Ok(());
-                }
-            }
-        };
-        refresh.await
-    }
-
-    /// The credential needs re-authorization: maybe someone (another process, a new
-    /// sign-in) stored newer tokens meanwhile; use them, or fail fast.
-    async fn adopt_stored(&self) -> Result<()> {
-        let stored = self.inner.store.load(&self.inner.key).await?;
-        let mut state = self.state();
-        if !state.reauth
-            && state.credential.decide(self.inner.oauth.now()) != Decision::ReauthRequired
-        {
-            // Another caller already recovered while we loaded.
-            return Ok(());
-        }
-        match stored {
-            Some(s)
-                if !s.reauth_required
-                    && (s.generation != state.stored_generation
-                        || s.tokens.access_token() != state.credential.tokens().access_token()) =>
-            {
-                tracing::debug!(generation = s.generation, "using newer stored tokens");
-                state.credential.replace_tokens(s.tokens);
-                state.tokens_changed();
-                state.stored_generation = s.generation;
-                state.reauth = false;
-                state.inflight = None;
-                Ok(())
-            }
-            _ => {
-                state.reauth = true;
-                Err(Error::reauth(
-                    "the refresh token was refused or the credential was removed; sign in again",
-                ))
-            }
-        }
     }
 }
 

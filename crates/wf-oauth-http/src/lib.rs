@@ -42,6 +42,7 @@
 pub mod blocking;
 mod client;
 mod clock;
+mod connect;
 mod error;
 mod oauth;
 mod refresh;

@@ -1,4 +1,10 @@
-//! One refresh for everybody: within the process and across processes.
+//! When to refresh, and one refresh for everybody: within the process and across
+//! processes.
+//!
+//! **When.** Before every call the core's lifecycle ([`Credential::decide`]) says whether
+//! the current token can be used, must be renewed first, or is being renewed; after an
+//! authentication failure, [`Credential::on_auth_failure`] says whether the failed token
+//! is still the current one. The helpers at the top of this module ask it and act.
 //!
 //! **Within the process.** Under the client's state lock the core's lifecycle hands out
 //! exactly one [`RefreshTicket`]; the caller that gets it spawns the refresh as a task and
@@ -24,8 +30,10 @@
 //! decides) marks the stored credential `reauth_required` and the client fails fast with a
 //! re-authorization error from then on, without retrying, until new tokens are stored.
 
+use std::sync::Arc;
+
 use futures::FutureExt;
-use wf_oauth_core::{Credential, RefreshTicket, TokenSet};
+use wf_oauth_core::{Credential, Decision, RefreshTicket, Renewal, TokenSet};
 
 use crate::client::{InflightRefresh, State, WorkfrontClient};
 use crate::error::{Error, Result};
@@ -40,7 +48,116 @@ enum Outcome {
     Adopted(StoredCredential),
 }
 
+/// What to do after looking at the lifecycle.
+enum Next {
+    Send(u64, Arc<TokenSet>),
+    Wait(InflightRefresh),
+    CheckStore,
+}
+
 impl WorkfrontClient {
+    /// The tokens to send now and their generation, refreshing (or waiting for a refresh)
+    /// first when the lifecycle says so.
+    pub(crate) async fn usable_tokens(&self) -> Result<(u64, Arc<TokenSet>)> {
+        let mut refreshed = false;
+        loop {
+            match self.next(refreshed)? {
+                Next::Send(generation, tokens) => return Ok((generation, tokens)),
+                Next::Wait(refresh) => {
+                    refresh.await?;
+                    refreshed = true;
+                }
+                Next::CheckStore => {
+                    self.adopt_stored().await?;
+                    refreshed = true;
+                }
+            }
+        }
+    }
+
+    /// One look at the lifecycle under the state lock.
+    ///
+    /// `refreshed`: a refresh already happened for this call. If the new tokens are still
+    /// "due" (a server granting lifetimes shorter than the refresh skew), they are used
+    /// rather than refreshed again in a loop.
+    fn next(&self, refreshed: bool) -> Result<Next> {
+        let mut state = self.state();
+        if state.reauth {
+            return Ok(Next::CheckStore);
+        }
+        match state.credential.decide(self.inner.oauth.now()) {
+            Decision::Use { generation } => Ok(Next::Send(generation, Arc::clone(&state.current))),
+            Decision::RefreshFirst { generation } if refreshed => {
+                Ok(Next::Send(generation, Arc::clone(&state.current)))
+            }
+            Decision::RefreshFirst { .. } => Ok(Next::Wait(self.start_refresh(&mut state)?)),
+            Decision::WaitForRefresh => match &state.inflight {
+                Some(refresh) => Ok(Next::Wait(refresh.clone())),
+                None => Err(wf_oauth_core::Error::RefreshInProgress.into()),
+            },
+            Decision::ReauthRequired => Ok(Next::CheckStore),
+        }
+    }
+
+    /// Reports that the token of `generation` was refused: refreshes if it is still the
+    /// current one, waits if a refresh is already running, returns at once if a newer
+    /// token exists.
+    pub(crate) async fn after_auth_failure(&self, generation: u64) -> Result<()> {
+        let refresh = {
+            let mut state = self.state();
+            if state.reauth {
+                return Ok(());
+            }
+            match state.credential.on_auth_failure(generation) {
+                Decision::Use { .. } => return Ok(()),
+                Decision::RefreshFirst { .. } => self.start_refresh(&mut state)?,
+                Decision::WaitForRefresh => match &state.inflight {
+                    Some(refresh) => refresh.clone(),
+                    None => return Err(wf_oauth_core::Error::RefreshInProgress.into()),
+                },
+                Decision::ReauthRequired => {
+                    state.reauth = true;
+                    return Ok(());
+                }
+            }
+        };
+        refresh.await
+    }
+
+    /// The credential needs re-authorization: maybe someone (another process, a new
+    /// sign-in) stored newer tokens meanwhile; use them, or fail fast.
+    pub(crate) async fn adopt_stored(&self) -> Result<()> {
+        let stored = self.inner.store.load(&self.inner.key).await?;
+        let mut state = self.state();
+        if !state.reauth
+            && state.credential.decide(self.inner.oauth.now()) != Decision::ReauthRequired
+        {
+            // Another caller already recovered while we loaded.
+            return Ok(());
+        }
+        match stored {
+            Some(s)
+                if !s.reauth_required
+                    && (s.generation != state.stored_generation
+                        || s.tokens.access_token() != state.credential.tokens().access_token()) =>
+            {
+                tracing::debug!(generation = s.generation, "using newer stored tokens");
+                state.credential.replace_tokens(s.tokens);
+                state.tokens_changed();
+                state.stored_generation = s.generation;
+                state.reauth = false;
+                state.inflight = None;
+                Ok(())
+            }
+            _ => {
+                state.reauth = true;
+                Err(Error::reauth(
+                    "the refresh token was refused or the credential was removed; sign in again",
+                ))
+            }
+        }
+    }
+
     /// Starts the one refresh (the lifecycle said `RefreshFirst`, under the state lock
     /// held by the caller) and returns the future every caller awaits.
     pub(crate) fn start_refresh(&self, state: &mut State) -> Result<InflightRefresh> {
@@ -126,9 +243,22 @@ impl WorkfrontClient {
     ) -> Result<Outcome> {
         let inner = &self.inner;
         let _lock = inner.store.lock(&inner.key).await?;
-        let stored = inner.store.load(&inner.key).await?.ok_or_else(|| {
-            Error::reauth("the stored credential was removed (signed out); sign in again")
-        })?;
+        let stored = match inner.store.load(&inner.key).await? {
+            Some(stored) => stored,
+            // Nobody signs in for a client credentials grant: a credential removed from
+            // the store is simply requested again.
+            None if ticket.renewal() == Renewal::ClientCredentials => {
+                let tokens = inner.oauth.renew(snapshot, ticket).await?;
+                let credential = StoredCredential::new(tokens.clone(), inner.oauth.now().as_secs());
+                let generation = inner.store.save(&inner.key, &credential, None).await?;
+                return Ok(Outcome::Renewed { tokens, generation });
+            }
+            None => {
+                return Err(Error::reauth(
+                    "the stored credential was removed (signed out); sign in again",
+                ));
+            }
+        };
         if stored.generation != seen_generation
             || stored.tokens.access_token() != snapshot.tokens().access_token()
         {

@@ -71,7 +71,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         .map(|c| c.0.clone());
     let (parts, body) = req.into_parts();
     let profile = shared.profile_of(parts.uri.path());
-    let parsed = parse_body(&parts.headers, body).await;
+    let parsed = parse_body(&parts.headers, body, profile).await;
     let grant: Option<String> = parsed
         .as_ref()
         .ok()
@@ -128,14 +128,25 @@ pub(crate) async fn method_not_allowed() -> Response {
     resp
 }
 
-async fn parse_body(headers: &HeaderMap, body: axum::body::Body) -> Result<Params, OAuthError> {
+async fn parse_body(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+    profile: Profile,
+) -> Result<Params, OAuthError> {
     let bytes = read_body(headers, body).await.map_err(|e| match e {
         InputError::TooLarge => OAuthError::too_large(),
         other => OAuthError::invalid_request(other.to_string()),
     })?;
     let parsed = match media_type(headers).as_deref() {
         Some("application/x-www-form-urlencoded") => Params::from_form(&bytes),
-        Some("application/json") => Params::from_json(&bytes),
+        // Only Workfront's legacy service documents JSON token requests; IMS takes the
+        // RFC's form body alone.
+        Some("application/json") if profile == Profile::Legacy => Params::from_json(&bytes),
+        Some("application/json") => {
+            return Err(OAuthError::invalid_request(
+                "the IMS token endpoint takes application/x-www-form-urlencoded bodies only",
+            ));
+        }
         Some(other) => {
             return Err(OAuthError::invalid_request(format!(
                 "unsupported Content-Type {other}; use application/x-www-form-urlencoded or application/json"

@@ -562,3 +562,25 @@ async fn both_mode_serves_both_profiles_and_keeps_them_apart() {
     assert_eq!(s.grant("client_credentials"), 1);
     assert_eq!(s.grant("other"), 1);
 }
+
+#[tokio::test]
+async fn ims_token_requests_are_forms_only() {
+    let mock = spawn_ims().await;
+    let resp = client()
+        .post(mock.ims_token_url())
+        .basic_auth(CLIENT, Some(SECRET))
+        .json(&serde_json::json!({"grant_type": "client_credentials", "scope": SCOPE}))
+        .send()
+        .await
+        .unwrap();
+    let (status, v) = json(resp).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"], "invalid_request", "{v}");
+    assert!(
+        v["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("x-www-form-urlencoded"),
+        "{v}"
+    );
+}
