@@ -7,7 +7,14 @@
 //
 //   java -Djna.library.path=<dir of libwf_oauth_uniffi.so> -cp <jars> io.wfoauth.example.SignInKt \
 //        --instance acme.my.workfront.com --client-id <id> \
-//        [--redirect-uri http://127.0.0.1:8765/callback] [--store DIR] [--key NAME] [--logout]
+//        [--redirect-uri http://127.0.0.1:8765/callback] [--store DIR] [--key NAME] [--logout] \
+//        [--provider legacy|ims|generic] [--scope SCOPE] [--ims-base URL] \
+//        [--authorize-url URL --token-url URL]
+//
+// The provider defaults to Workfront's legacy OAuth 2 service; `ims` signs in with an Adobe
+// Developer Console single-page/native app credential (a scope is required, e.g.
+// "openid AdobeID additional_info.projectedProductContext"). Each flag can also come from
+// the environment: WF_PROVIDER, WF_SCOPE, WF_IMS_BASE, WF_AUTHORIZE_URL, WF_TOKEN_URL.
 //
 // On Android or iOS, replace the file store with TokenStore.custom(<your CredentialStorage
 // over the Keystore/Keychain>) and the loopback server with the app's redirect handler.
@@ -16,6 +23,7 @@ package io.wfoauth.example
 import com.sun.net.httpserver.HttpServer
 import io.wfoauth.ClientOptions
 import io.wfoauth.OAuthClient
+import io.wfoauth.Provider
 import io.wfoauth.TokenStore
 import io.wfoauth.WfOauthException
 import io.wfoauth.WorkfrontClient
@@ -42,14 +50,30 @@ private class Args(argv: Array<String>) {
     }
 
     fun value(name: String): String? = values[name]
+
+    /** A provider setting: the flag, else the environment variable `WF_<NAME>` (`WF_IMS_BASE`). */
+    fun setting(name: String): String? =
+        values[name] ?: System.getenv("WF_" + name.uppercase().replace('-', '_'))?.takeIf { it.isNotEmpty() }
     fun flag(name: String) = name in flags
 }
 
 private fun usage(problem: String): Nothing {
     System.err.println(
-        "$problem\nusage: SignIn --instance HOST --client-id ID [--redirect-uri URI] [--store DIR] [--key NAME] [--logout]",
+        "$problem\nusage: SignIn --instance HOST --client-id ID [--redirect-uri URI] [--store DIR] [--key NAME] [--logout]\n" +
+            "       [--provider legacy|ims|generic] [--scope SCOPE] [--ims-base URL] [--authorize-url URL --token-url URL]",
     )
     exitProcess(2)
+}
+
+/** The authorization server named by `--provider` (Workfront's legacy service by default). */
+private fun provider(args: Args): Provider = when (val name = args.setting("provider") ?: "legacy") {
+    "legacy" -> Provider.WorkfrontLegacy
+    "ims" -> Provider.AdobeIms(imsBase = args.setting("ims-base"))
+    "generic" -> Provider.Generic(
+        authorizeUrl = args.setting("authorize-url") ?: usage("--provider generic needs --authorize-url"),
+        tokenUrl = args.setting("token-url") ?: usage("--provider generic needs --token-url"),
+    )
+    else -> usage("unknown provider $name (legacy, ims or generic)")
 }
 
 /** Waits for the browser to come back to the (loopback) redirect URI. */
@@ -97,7 +121,18 @@ fun main(argv: Array<String>) = runBlocking {
     val dir = args.value("store") ?: File(System.getProperty("user.home"), ".wf-oauth-example").path
     val redirectUri = args.value("redirect-uri") ?: "http://127.0.0.1:8765/callback"
     val store = TokenStore.file(dir)
-    val oauth = OAuthClient(ClientOptions(instance = instance, clientId = clientId, redirectUri = redirectUri))
+    val options = ClientOptions(
+        instance = instance,
+        clientId = clientId,
+        redirectUri = redirectUri,
+        scope = args.setting("scope"),
+        provider = provider(args),
+    )
+    val oauth = try {
+        OAuthClient(options)
+    } catch (e: WfOauthException.InvalidArgument) {
+        usage("invalid configuration: ${e.reason}")
+    }
     val client = try {
         oauth.open(store, key).also { println("Using the stored sign-in.") }
     } catch (e: WfOauthException.ReauthRequired) {

@@ -12,8 +12,10 @@ use serde_json::Value;
 use wf_oauth_core::Method;
 
 use crate::error::{Result, WfOauthError};
+use crate::oauth::OAuthClient;
 use crate::runtime::{block, spawn};
 use crate::search::SearchCursor;
+use crate::store::TokenStore;
 use crate::tokens::TokenSet;
 
 /// An HTTP method of the Workfront API.
@@ -49,6 +51,11 @@ impl From<HttpMethod> for Method {
 /// refresh among every concurrent call, saves rotated tokens to its store before using
 /// them, and keeps at most 10 requests in flight. Share one instance across coroutines,
 /// tasks and threads.
+///
+/// A user's client comes from [`OAuthClient`] (`login`, `open`, `client_for`); a
+/// Server-to-Server client from [`client_credentials`](Self::client_credentials) or
+/// [`open_client_credentials`](Self::open_client_credentials), and renews its token with
+/// the client credentials grant instead of a refresh token.
 #[derive(Debug, uniffi::Object)]
 pub struct WorkfrontClient {
     inner: wf_oauth_http::WorkfrontClient,
@@ -119,6 +126,65 @@ fn parse_body(body: &str) -> Result<Value> {
 
 #[uniffi::export]
 impl WorkfrontClient {
+    /// A Server-to-Server client (Adobe IMS, or a generic OAuth 2 server): the application
+    /// acts as itself with the client credentials grant; there is no user and no refresh
+    /// token. `oauth` needs a client secret and a scope.
+    ///
+    /// The first token is requested now, so a wrong secret or scope fails here
+    /// (`TokenEndpoint`); Workfront's legacy service has no such grant, and a public client
+    /// has no credentials to present (`InvalidArgument`, nothing sent). When the token nears
+    /// its expiry or is refused, a new one is requested, once for all concurrent calls. It
+    /// lives in memory only: use [`open_client_credentials`](Self::open_client_credentials)
+    /// to share one token between clients and processes.
+    #[uniffi::constructor]
+    pub async fn client_credentials(oauth: Arc<OAuthClient>) -> Result<Arc<Self>> {
+        let oauth = oauth.inner.clone();
+        spawn(async move { wf_oauth_http::WorkfrontClient::client_credentials(oauth).await })
+            .await
+            .map(Self::wrap)
+    }
+
+    /// Blocking [`client_credentials`](Self::client_credentials).
+    #[uniffi::constructor]
+    pub fn client_credentials_blocking(oauth: Arc<OAuthClient>) -> Result<Arc<Self>> {
+        let oauth = oauth.inner.clone();
+        block(async move { wf_oauth_http::WorkfrontClient::client_credentials(oauth).await })
+            .map(Self::wrap)
+    }
+
+    /// A Server-to-Server client whose token is kept in `store` under `key`: a stored token
+    /// that is still fresh (and for this instance) is used as it is; otherwise a new one is
+    /// requested and saved under the store's lock, so clients starting together request
+    /// one. Renewals follow [`client_credentials`](Self::client_credentials) and are saved
+    /// to the store.
+    #[uniffi::constructor]
+    pub async fn open_client_credentials(
+        oauth: Arc<OAuthClient>,
+        store: Arc<TokenStore>,
+        key: String,
+    ) -> Result<Arc<Self>> {
+        let (oauth, store) = (oauth.inner.clone(), store.inner.clone());
+        spawn(async move {
+            wf_oauth_http::WorkfrontClient::open_client_credentials(oauth, store, key).await
+        })
+        .await
+        .map(Self::wrap)
+    }
+
+    /// Blocking [`open_client_credentials`](Self::open_client_credentials).
+    #[uniffi::constructor]
+    pub fn open_client_credentials_blocking(
+        oauth: Arc<OAuthClient>,
+        store: Arc<TokenStore>,
+        key: String,
+    ) -> Result<Arc<Self>> {
+        let (oauth, store) = (oauth.inner.clone(), store.inner.clone());
+        block(async move {
+            wf_oauth_http::WorkfrontClient::open_client_credentials(oauth, store, key).await
+        })
+        .map(Self::wrap)
+    }
+
     /// Any API call: `method /attask/api/<version>/<path>?<query>` with an optional JSON
     /// body; returns the `data` of the answer as JSON.
     #[uniffi::method(default(query = None, body = None))]

@@ -9,6 +9,9 @@
 //! - [`WorkfrontClient`]: `get`, `post`, `put`, `delete`, `request`, `search_all`,
 //!   `search` ([`SearchCursor`]), `refresh`, `logout`. Every network call is `async`
 //!   (Kotlin `suspend`, Swift `async`) with a `_blocking` twin.
+//! - Server-to-Server (Adobe IMS client credentials): the constructors
+//!   [`WorkfrontClient::client_credentials`] (token in memory) and
+//!   [`WorkfrontClient::open_client_credentials`] (token shared through a [`TokenStore`]).
 //! - [`TokenStore`]: memory, files, or the app's own [`CredentialStorage`] (Keystore,
 //!   Keychain).
 //! - [`WfOauthError`]: one error type, one variant per category (`WfOauthException` in

@@ -19,7 +19,7 @@ use crate::tokens::{AuthorizationResponse, PendingAuthorization, TokenSet};
 /// and the limit of 10 API requests in flight.
 #[derive(Debug, uniffi::Object)]
 pub struct OAuthClient {
-    inner: wf_oauth_http::OAuthClient,
+    pub(crate) inner: wf_oauth_http::OAuthClient,
 }
 
 #[uniffi::export]

@@ -47,7 +47,7 @@ impl TokenSet {
         self.inner.refresh_token().map(|t| t.secret().to_owned())
     }
 
-    /// `sessionID`, `bearer`, or what the server said.
+    /// `sessionID`, `Bearer`, or what the server said.
     pub fn token_type(&self) -> String {
         self.inner.token_type().as_str().to_owned()
     }

@@ -2334,7 +2334,7 @@ public protocol TokenSetProtocol: AnyObject, Sendable {
     func toJson()  -> String
     
     /**
-     * `sessionID`, `bearer`, or what the server said.
+     * `sessionID`, `Bearer`, or what the server said.
      */
     func tokenType()  -> String
     
@@ -2515,7 +2515,7 @@ open func toJson() -> String  {
 }
     
     /**
-     * `sessionID`, `bearer`, or what the server said.
+     * `sessionID`, `Bearer`, or what the server said.
      */
 open func tokenType() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
@@ -2767,6 +2767,11 @@ public func FfiConverterTypeTokenStore_lower(_ value: TokenStore) -> UInt64 {
  * refresh among every concurrent call, saves rotated tokens to its store before using
  * them, and keeps at most 10 requests in flight. Share one instance across coroutines,
  * tasks and threads.
+ *
+ * A user's client comes from [`OAuthClient`] (`login`, `open`, `client_for`); a
+ * Server-to-Server client from [`client_credentials`](Self::client_credentials) or
+ * [`open_client_credentials`](Self::open_client_credentials), and renews its token with
+ * the client credentials grant instead of a refresh token.
  */
 public protocol WorkfrontClientProtocol: AnyObject, Sendable {
     
@@ -2889,6 +2894,11 @@ public protocol WorkfrontClientProtocol: AnyObject, Sendable {
  * refresh among every concurrent call, saves rotated tokens to its store before using
  * them, and keeps at most 10 requests in flight. Share one instance across coroutines,
  * tasks and threads.
+ *
+ * A user's client comes from [`OAuthClient`] (`login`, `open`, `client_for`); a
+ * Server-to-Server client from [`client_credentials`](Self::client_credentials) or
+ * [`open_client_credentials`](Self::open_client_credentials), and renews its token with
+ * the client credentials grant instead of a refresh token.
  */
 open class WorkfrontClient: WorkfrontClientProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -2940,6 +2950,81 @@ open class WorkfrontClient: WorkfrontClientProtocol, @unchecked Sendable {
         try! rustCall { uniffi_wf_oauth_uniffi_fn_free_workfrontclient(handle, $0) }
     }
 
+    
+    /**
+     * A Server-to-Server client (Adobe IMS, or a generic OAuth 2 server): the application
+     * acts as itself with the client credentials grant; there is no user and no refresh
+     * token. `oauth` needs a client secret and a scope.
+     *
+     * The first token is requested now, so a wrong secret or scope fails here
+     * (`TokenEndpoint`); Workfront's legacy service has no such grant, and a public client
+     * has no credentials to present (`InvalidArgument`, nothing sent). When the token nears
+     * its expiry or is refused, a new one is requested, once for all concurrent calls. It
+     * lives in memory only: use [`open_client_credentials`](Self::open_client_credentials)
+     * to share one token between clients and processes.
+     */
+public static func clientCredentials(oauth: OAuthClient)async throws  -> WorkfrontClient  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wf_oauth_uniffi_fn_constructor_workfrontclient_client_credentials(FfiConverterTypeOAuthClient_lower(oauth)
+                )
+            },
+            pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_u64,
+            completeFunc: ffi_wf_oauth_uniffi_rust_future_complete_u64,
+            freeFunc: ffi_wf_oauth_uniffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeWorkfrontClient_lift,
+            errorHandler: FfiConverterTypeWfOauthError_lift
+        )
+}
+    
+    /**
+     * Blocking [`client_credentials`](Self::client_credentials).
+     */
+public static func clientCredentialsBlocking(oauth: OAuthClient)throws  -> WorkfrontClient  {
+    return try  FfiConverterTypeWorkfrontClient_lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
+        uniffiCallStatus in
+    uniffi_wf_oauth_uniffi_fn_constructor_workfrontclient_client_credentials_blocking(
+        FfiConverterTypeOAuthClient_lower(oauth),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A Server-to-Server client whose token is kept in `store` under `key`: a stored token
+     * that is still fresh (and for this instance) is used as it is; otherwise a new one is
+     * requested and saved under the store's lock, so clients starting together request
+     * one. Renewals follow [`client_credentials`](Self::client_credentials) and are saved
+     * to the store.
+     */
+public static func openClientCredentials(oauth: OAuthClient, store: TokenStore, key: String)async throws  -> WorkfrontClient  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wf_oauth_uniffi_fn_constructor_workfrontclient_open_client_credentials(FfiConverterTypeOAuthClient_lower(oauth),FfiConverterTypeTokenStore_lower(store),FfiConverterString.lower(key)
+                )
+            },
+            pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_u64,
+            completeFunc: ffi_wf_oauth_uniffi_rust_future_complete_u64,
+            freeFunc: ffi_wf_oauth_uniffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeWorkfrontClient_lift,
+            errorHandler: FfiConverterTypeWfOauthError_lift
+        )
+}
+    
+    /**
+     * Blocking [`open_client_credentials`](Self::open_client_credentials).
+     */
+public static func openClientCredentialsBlocking(oauth: OAuthClient, store: TokenStore, key: String)throws  -> WorkfrontClient  {
+    return try  FfiConverterTypeWorkfrontClient_lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
+        uniffiCallStatus in
+    uniffi_wf_oauth_uniffi_fn_constructor_workfrontclient_open_client_credentials_blocking(
+        FfiConverterTypeOAuthClient_lower(oauth),
+        FfiConverterTypeTokenStore_lower(store),
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+})
+}
     
 
     
@@ -4935,10 +5020,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wf_oauth_uniffi_checksum_method_tokenset_to_json() != 63308) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_tokenset_token_type() != 18560) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_tokenset_token_type() != 54720) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wf_oauth_uniffi_checksum_method_tokenset_wid() != 57592) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wf_oauth_uniffi_checksum_constructor_workfrontclient_client_credentials() != 25604) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wf_oauth_uniffi_checksum_constructor_workfrontclient_client_credentials_blocking() != 55235) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wf_oauth_uniffi_checksum_constructor_workfrontclient_open_client_credentials() != 29721) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wf_oauth_uniffi_checksum_constructor_workfrontclient_open_client_credentials_blocking() != 30270) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wf_oauth_uniffi_checksum_constructor_clientsecret_new() != 9410) {

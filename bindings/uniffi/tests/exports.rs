@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use futures::executor::block_on;
-use wf_oauth_mock::{MockWorkfront, RunningMock};
+use wf_oauth_mock::{DEFAULT_ACCESS_TOKEN_TTL, MockBuilder, MockWorkfront, Mode, RunningMock};
 use wf_oauth_uniffi::{
-    ClientOptions, ClientSecret, OAuthClient, PendingAuthorization, Provider, TokenSet, TokenStore,
-    WfOauthError,
+    ClientOptions, ClientSecret, ManualClock, OAuthClient, PendingAuthorization, Provider,
+    TokenSet, TokenStore, WfOauthError, WorkfrontClient,
 };
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
@@ -21,13 +21,17 @@ struct Fake {
 
 impl Fake {
     fn start() -> Self {
+        Self::start_with(|b| b)
+    }
+
+    fn start_with(tweak: impl FnOnce(MockBuilder) -> MockBuilder) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("runtime");
         let mock = runtime
-            .block_on(MockWorkfront::builder().redirect_uri(REDIRECT).spawn())
+            .block_on(tweak(MockWorkfront::builder().redirect_uri(REDIRECT)).spawn())
             .expect("mock");
         Self {
             runtime,
@@ -220,12 +224,13 @@ fn bad_inputs_are_typed_errors() {
 fn client_credentials_refused_and_tokens_replaced() {
     let fake = Fake::start();
     let oauth = OAuthClient::new(options(fake.mock().base_url())).expect("client");
-    // Workfront's legacy service has no client-credentials grant: the fake refuses it.
+    // Workfront's legacy service has no client-credentials grant: refused before sending.
     let refused = oauth.client_credentials_blocking().expect_err("refused");
     assert!(
-        matches!(refused, WfOauthError::TokenEndpoint { code: Some(ref c), .. } if c == "unauthorized_client"),
+        matches!(refused, WfOauthError::InvalidArgument { .. }),
         "{refused:?}"
     );
+    assert_eq!(fake.mock().stats().grants.get("client_credentials"), None);
 
     let pending = oauth.authorize().expect("authorize");
     assert_eq!(pending.instance(), fake.mock().base_url());
@@ -253,4 +258,86 @@ fn client_credentials_refused_and_tokens_replaced() {
         second.access_token()
     );
     assert_eq!(client.key(), "alice");
+}
+
+/// Server-to-Server options for the fake in IMS mode.
+fn s2s_options(fake: &Fake, clock: &Arc<ManualClock>) -> ClientOptions {
+    let base = fake.mock().base_url();
+    ClientOptions {
+        scope: Some("openid AdobeID".into()),
+        provider: Some(Provider::AdobeIms {
+            ims_base: Some(base.clone()),
+        }),
+        clock: Some(clock.clone()),
+        redirect_uri: None,
+        ..options(base)
+    }
+}
+
+#[test]
+fn server_to_server_constructors_async_and_blocking() {
+    let fake = Fake::start_with(|b| b.mode(Mode::AdobeIms).manual_clock());
+    let clock = ManualClock::starting_now();
+    let oauth = OAuthClient::new(s2s_options(&fake, &clock)).expect("client");
+
+    let client = block_on(WorkfrontClient::client_credentials(oauth.clone())).expect("s2s");
+    assert!(client.current_tokens().refresh_token().is_none());
+    assert_eq!(client.current_tokens().token_type(), "Bearer");
+    block_on(client.get("user/search".into(), None)).expect("Bearer call");
+    let grants = || {
+        fake.mock()
+            .stats()
+            .grants
+            .get("client_credentials")
+            .copied()
+            .unwrap_or(0)
+    };
+    assert_eq!(grants(), 1);
+
+    // Past the expiry on both clocks: renewed by the grant, not by a refresh token.
+    fake.mock().advance_clock(DEFAULT_ACCESS_TOKEN_TTL);
+    clock.advance(DEFAULT_ACCESS_TOKEN_TTL.as_secs());
+    client
+        .get_blocking("user/search".into(), None)
+        .expect("after expiry");
+    assert_eq!(grants(), 2);
+
+    // Stored: a second client reuses the token, async or blocking.
+    let store = TokenStore::memory();
+    let first = block_on(WorkfrontClient::open_client_credentials(
+        oauth.clone(),
+        store.clone(),
+        "s2s".into(),
+    ))
+    .expect("open");
+    let second =
+        WorkfrontClient::open_client_credentials_blocking(oauth.clone(), store, "s2s".into())
+            .expect("open blocking");
+    assert_eq!(
+        first.current_tokens().access_token(),
+        second.current_tokens().access_token()
+    );
+    assert_eq!(first.key(), "s2s");
+    assert_eq!(grants(), 3);
+
+    // A wrong secret is the token endpoint's refusal, printed without the secret.
+    let wrong = OAuthClient::new(ClientOptions {
+        client_secret: Some(ClientSecret::new("not-the-secret-4711".into())),
+        ..s2s_options(&fake, &clock)
+    })
+    .expect("client");
+    let e = WorkfrontClient::client_credentials_blocking(wrong).expect_err("refused");
+    assert!(matches!(e, WfOauthError::TokenEndpoint { .. }), "{e:?}");
+    assert!(!format!("{e} {e:?}").contains("not-the-secret-4711"));
+
+    // A public client has nothing to present: refused before anything is sent.
+    let public = OAuthClient::new(ClientOptions {
+        client_id: "demo-public".into(),
+        client_secret: None,
+        ..s2s_options(&fake, &clock)
+    })
+    .expect("client");
+    let e = block_on(WorkfrontClient::client_credentials(public)).expect_err("refused");
+    assert!(matches!(e, WfOauthError::InvalidArgument { .. }), "{e:?}");
+    assert_eq!(grants(), 4, "only the wrong secret was sent since");
 }

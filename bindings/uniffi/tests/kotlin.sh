@@ -58,33 +58,47 @@ java_opts=(-Djna.library.path="$lib_dir" -Dwf.mock="$mock" -Dwf.workdir="$work" 
 timeout 600 java "${java_opts[@]}" io.wfoauth.tests.HarnessKt
 
 # --- the example, with curl as the browser ---------------------------------------------------
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-redirect="http://127.0.0.1:$port/callback"
+# example NAME MOCK_FLAGS EXAMPLE_FLAGS: signs in (curl plays the browser), then runs again
+# with the stored sign-in and logs out. Flags are space-separated words.
 mock_pid=""
 cleanup() { [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null || true; }
 trap cleanup EXIT
-coproc MOCK { exec "$mock" --port 0 --auto-approve --redirect-uri "$redirect" 2>"$work/example-mock.log"; }
-mock_pid=$MOCK_PID
-read -r -t 30 first <&"${MOCK[0]}"
-instance="${first#listening on }"
+example() {
+    local name="$1" mock_flags="$2" example_flags="$3"
+    local port redirect first instance url example_pid
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    redirect="http://127.0.0.1:$port/callback"
+    # shellcheck disable=SC2086 # the flags are words
+    coproc MOCK { exec "$mock" --port 0 --auto-approve --redirect-uri "$redirect" $mock_flags 2>"$work/example-$name-mock.log"; }
+    mock_pid=$MOCK_PID
+    read -r -t 30 first <&"${MOCK[0]}"
+    instance="${first#listening on }"
 
-example=(timeout 120 java "${java_opts[@]}" io.wfoauth.example.SignInKt
-    --instance "$instance" --client-id demo-public --redirect-uri "$redirect" --store "$work/example-store")
-"${example[@]}" >"$work/example-1.out" 2>&1 &
-example_pid=$!
-url=""
-for _ in $(seq 300); do
-    url="$(grep -m1 '^http' "$work/example-1.out" || true)"
-    [ -n "$url" ] && break
-    kill -0 "$example_pid" 2>/dev/null || break
-    sleep 0.2
-done
-[ -n "$url" ] || { cat "$work/example-1.out"; echo "the example printed no authorize URL" >&2; exit 1; }
-curl -fsS -o /dev/null -L --max-time 20 "$url"
-wait "$example_pid" || { cat "$work/example-1.out"; echo "the example failed" >&2; exit 1; }
-"${example[@]}" --logout >"$work/example-2.out" 2>&1 || { cat "$work/example-2.out"; exit 1; }
-cat "$work/example-1.out" "$work/example-2.out"
-grep -q '^projects: 250$' "$work/example-1.out"
-grep -q '^Using the stored sign-in.$' "$work/example-2.out"
-grep -q '^Signed out.$' "$work/example-2.out"
-echo "example: 1 passed, 0 failed"
+    # shellcheck disable=SC2086
+    local run=(timeout 120 java "${java_opts[@]}" io.wfoauth.example.SignInKt
+        --instance "$instance" --client-id demo-public --redirect-uri "$redirect"
+        --store "$work/example-$name-store" ${example_flags//@INSTANCE@/$instance})
+    "${run[@]}" >"$work/example-$name-1.out" 2>&1 &
+    example_pid=$!
+    url=""
+    for _ in $(seq 300); do
+        url="$(grep -m1 '^http' "$work/example-$name-1.out" || true)"
+        [ -n "$url" ] && break
+        kill -0 "$example_pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    [ -n "$url" ] || { cat "$work/example-$name-1.out"; echo "the example printed no authorize URL" >&2; exit 1; }
+    curl -fsS -o /dev/null -L --max-time 20 "$url"
+    wait "$example_pid" || { cat "$work/example-$name-1.out"; echo "the example failed" >&2; exit 1; }
+    "${run[@]}" --logout >"$work/example-$name-2.out" 2>&1 || { cat "$work/example-$name-2.out"; exit 1; }
+    cat "$work/example-$name-1.out" "$work/example-$name-2.out"
+    grep -q '^projects: 250$' "$work/example-$name-1.out"
+    grep -q '^Using the stored sign-in.$' "$work/example-$name-2.out"
+    grep -q '^Signed out.$' "$work/example-$name-2.out"
+    kill "$mock_pid" 2>/dev/null || true
+    wait "$mock_pid" 2>/dev/null || true
+    mock_pid=""
+}
+example legacy "" ""
+example ims "--mode ims" "--provider ims --ims-base @INSTANCE@ --scope openid"
+echo "example: 2 passed, 0 failed"

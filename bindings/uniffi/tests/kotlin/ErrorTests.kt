@@ -3,11 +3,14 @@
 package io.wfoauth.tests
 
 import io.wfoauth.ClientOptions
+import io.wfoauth.ClientSecret
 import io.wfoauth.CredentialStorage
 import io.wfoauth.ManualClock
 import io.wfoauth.OAuthClient
+import io.wfoauth.Provider
 import io.wfoauth.TokenStore
 import io.wfoauth.WfOauthException
+import io.wfoauth.WorkfrontClient
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
@@ -29,6 +32,75 @@ fun errorTests() {
             val cursor = client.search("proj", null, 0u)
             assertFailsWith<WfOauthException.InvalidArgument> { cursor.nextPage() }
             assertEquals(null, cursor.nextPage(), "a search ends after its first error")
+        }
+    }
+
+    test("InvalidArgument: Adobe IMS without a scope, a generic provider with a bad URL") {
+        val ims = ClientOptions(
+            instance = "acme.my.workfront.com",
+            clientId = "x",
+            provider = Provider.AdobeIms(imsBase = null),
+        )
+        val noScope = assertFailsWith<WfOauthException.InvalidArgument> { OAuthClient(ims) }
+        assertTrue("scope" in noScope.reason, noScope.reason)
+        assertFalse(noScope.retryable)
+        OAuthClient(ims.copy(scope = IMS_SCOPE))
+        assertFailsWith<WfOauthException.InvalidArgument> {
+            OAuthClient(ims.copy(scope = IMS_SCOPE, provider = Provider.AdobeIms(imsBase = "not a url")))
+        }
+        for ((authorize, token) in listOf(
+            "not a url" to "https://idp.example.com/token",
+            "https://idp.example.com/authorize" to "ftp://idp.example.com/token",
+            "https://idp.example.com/authorize" to "http://idp.example.com/token",
+        )) {
+            val e = assertFailsWith<WfOauthException.InvalidArgument>("$authorize $token") {
+                OAuthClient(ims.copy(scope = IMS_SCOPE, provider = Provider.Generic(authorize, token)))
+            }
+            assertEquals(null, e.status)
+        }
+    }
+
+    test("InvalidArgument: client credentials on the legacy provider or for a public client, nothing sent") {
+        MockServer("--mode", "both").use { mock ->
+            val legacy = assertFailsWith<WfOauthException.InvalidArgument> {
+                WorkfrontClient.clientCredentials(confidentialClient(mock))
+            }
+            assertTrue("client credentials" in legacy.reason, legacy.reason)
+            val explicit = OAuthClient(
+                ClientOptions(
+                    instance = mock.baseUrl,
+                    clientId = "demo-client",
+                    clientSecret = ClientSecret("demo-secret"),
+                    scope = IMS_SCOPE,
+                    provider = Provider.WorkfrontLegacy,
+                ),
+            )
+            assertFailsWith<WfOauthException.InvalidArgument> {
+                WorkfrontClient.openClientCredentials(explicit, TokenStore.memory(), "s2s")
+            }
+            assertFailsWith<WfOauthException.InvalidArgument> { explicit.clientCredentials() }
+            val public = imsClient(mock, clientId = "demo-public", secret = null)
+            assertFailsWith<WfOauthException.InvalidArgument> { WorkfrontClient.clientCredentials(public) }
+            assertFailsWith<WfOauthException.InvalidArgument> { WorkfrontClient.clientCredentialsBlocking(public) }
+            assertEquals(0L, mock.grants("client_credentials"), "refused before anything was sent")
+        }
+    }
+
+    test("TokenEndpoint: Server-to-Server with a wrong client secret, not printed") {
+        MockServer("--mode", "ims").use { mock ->
+            val wrong = imsClient(mock, secret = "not-the-s2s-secret-4711")
+            val e = assertFailsWith<WfOauthException.TokenEndpoint> { WorkfrontClient.clientCredentials(wrong) }
+            assertEquals(401, e.status?.toInt())
+            assertEquals("invalid_client", e.code)
+            assertFalse(e.retryable)
+            for (printed in listOf(e.toString(), e.message ?: "", e.reason)) {
+                assertFalse("not-the-s2s-secret-4711" in printed, printed)
+            }
+            val stored = assertFailsWith<WfOauthException.TokenEndpoint> {
+                WorkfrontClient.openClientCredentials(wrong, TokenStore.memory(), "s2s")
+            }
+            assertFalse("not-the-s2s-secret-4711" in stored.toString(), stored.toString())
+            assertEquals(2L, mock.grantStatus("client_credentials", "401"))
         }
     }
 

@@ -33,6 +33,7 @@ fun main(args: Array<String>) {
     errorTests()
     concurrencyTests()
     secretTests()
+    imsTests()
     val only = args.toSet()
     var passed = 0
     var failed = 0

@@ -61,6 +61,29 @@ class MockServer(vararg flags: String) : AutoCloseable {
     /** How many token requests of `grant` the server received. */
     fun grants(grant: String): Long = stats()["grants"].obj().long(grant)
 
+    /** How many token requests of `grant` the server answered with `status` (e.g. "200"). */
+    fun grantStatus(grant: String, status: String): Long =
+        (stats()["grant_statuses"].obj()[grant] as Map<*, *>?)?.let { (it[status] as Double?)?.toLong() } ?: 0L
+
+    /** How many API requests the server answered with `status` (e.g. "401"). */
+    fun apiStatus(status: String): Long =
+        (stats()["statuses"].obj()["api"] as Map<*, *>?)?.let { (it[status] as Double?)?.toLong() } ?: 0L
+
+    /** Moves the clock of a mock started with `--manual-clock`. */
+    fun advanceClock(secs: Long) {
+        admin("POST", "clock/advance", """{"secs":$secs}""")
+    }
+
+    /** The status of `GET /attask/api/v20.0/<path>` sent with `Authorization: Bearer <token>`. */
+    fun bearerStatus(token: String, path: String = "proj/count"): Int {
+        val request = HttpRequest.newBuilder(URI.create("$baseUrl/attask/api/v20.0/$path"))
+            .timeout(Duration.ofSeconds(10))
+            .header("Authorization", "Bearer $token")
+            .GET()
+            .build()
+        return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()
+    }
+
     fun expireAllSessions() {
         admin("POST", "sessions/expire", "{}")
     }

@@ -4,9 +4,11 @@ package io.wfoauth.tests
 
 import io.wfoauth.ClientOptions
 import io.wfoauth.ClientSecret
+import io.wfoauth.Provider
 import io.wfoauth.TokenSet
 import io.wfoauth.TokenStore
 import io.wfoauth.WfOauthException
+import io.wfoauth.WorkfrontClient
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
@@ -45,6 +47,32 @@ fun secretTests() {
             val e = assertFailsWith<WfOauthException.ReauthRequired> { client.get("proj/count") }
             assertHides(e.toString(), access, refresh)
             assertHides(e.message ?: "", access, refresh)
+        }
+    }
+
+    test("Server-to-Server: secret and token stay out of options, tokens, clients and errors") {
+        MockServer("--mode", "ims").use { mock ->
+            val oauth = imsClient(mock)
+            val options = ClientOptions(
+                instance = mock.baseUrl,
+                clientId = "demo-client",
+                clientSecret = ClientSecret("demo-secret"),
+                scope = IMS_SCOPE,
+                provider = Provider.AdobeIms(imsBase = mock.baseUrl),
+            )
+            assertHides(options.toString(), "demo-secret")
+            val client = WorkfrontClient.clientCredentials(oauth)
+            val tokens = client.currentTokens()
+            val access = tokens.accessToken()
+            assertHides(tokens.toString(), access, "demo-secret")
+            assertTrue("redacted" in tokens.toString(), tokens.toString())
+            assertHides(client.toString(), access, "demo-secret")
+            assertHides(oauth.toString(), "demo-secret")
+            val e = assertFailsWith<WfOauthException.TokenEndpoint> {
+                WorkfrontClient.clientCredentialsBlocking(imsClient(mock, secret = "wrong-s2s-s3cr3t"))
+            }
+            assertHides(e.toString(), "wrong-s2s-s3cr3t", "demo-secret")
+            assertHides(e.message ?: "", "wrong-s2s-s3cr3t", "demo-secret")
         }
     }
 

@@ -7,6 +7,7 @@ import io.wfoauth.ClientSecret
 import io.wfoauth.CredentialStorage
 import io.wfoauth.ManualClock
 import io.wfoauth.OAuthClient
+import io.wfoauth.Provider
 import io.wfoauth.TokenSet
 import io.wfoauth.WfOauthException
 import java.util.concurrent.ConcurrentHashMap
@@ -26,6 +27,40 @@ fun confidentialClient(mock: MockServer, secret: String = "demo-secret"): OAuthC
             redirectUri = REDIRECT_URI,
         ),
     )
+
+/** The scope the tests ask Adobe IMS (the fake) for. */
+const val IMS_SCOPE = "openid AdobeID additional_info.projectedProductContext"
+
+/** The lifetime of the fake's IMS access tokens (its default `--access-token-ttl-secs`). */
+const val IMS_TOKEN_TTL_SECS = 86_399L
+
+/**
+ * A client of the fake's Adobe IMS endpoints (a mock started with `--mode ims`): the web
+ * app when a secret is given (Server-to-Server too), the single-page app (PKCE) without.
+ */
+fun imsClient(
+    mock: MockServer,
+    clock: ManualClock? = null,
+    clientId: String = "demo-client",
+    secret: String? = "demo-secret",
+    scope: String? = IMS_SCOPE,
+): OAuthClient = OAuthClient(
+    ClientOptions(
+        instance = mock.baseUrl,
+        clientId = clientId,
+        clientSecret = secret?.let { ClientSecret(it) },
+        redirectUri = REDIRECT_URI,
+        scope = scope,
+        provider = Provider.AdobeIms(imsBase = mock.baseUrl),
+        clock = clock,
+    ),
+)
+
+/** Time passes for the fake (started with `--manual-clock`) and for the SDK's clock alike. */
+fun advanceBoth(mock: MockServer, clock: ManualClock, secs: Long) {
+    mock.advanceClock(secs)
+    clock.advance(secs.toULong())
+}
 
 /** A whole sign-in: authorize, the browser steps, exchange. */
 suspend fun signIn(oauth: OAuthClient): TokenSet {
