@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::browser::BrowserMode;
 use crate::error::EXIT_CODES_HELP;
 use crate::profile::{AuthStyle, DEFAULT_PROFILE};
+use crate::provider::ProviderKind;
 
 const LONG_ABOUT: &str = "\
 Sign in to Adobe Workfront with OAuth 2 from a terminal, keep the tokens safely, and call \
@@ -15,6 +16,12 @@ the Workfront API.
 Start with `wf-oauth demo`: the whole flow against an embedded fake Workfront, no account \
 needed. Then `wf-oauth login --instance acme.my.workfront.com --client-id …` signs in to a \
 real instance; `token`, `api`, `refresh`, `status` and `logout` use the saved profile.
+
+Workfront's own OAuth 2 service (`--provider legacy`, the default) stops working on \
+2027-02-01. Adobe IMS credentials from the Adobe Developer Console work with `--provider ims \
+--scope …`: `login` for web apps (client secret) and single-page or native apps (`--pkce`), \
+`token --client-credentials` for Server-to-Server. `--provider generic` takes any OAuth 2 \
+server's `--authorize-url` and `--token-url`.
 
 Secrets (client secret, codes, tokens) never appear in output or logs unless asked for \
 with `token` or `token --json --show-secrets`; elsewhere they are shown as fingerprints.";
@@ -59,7 +66,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Sign in to a Workfront instance and save the tokens in a profile.
     Login(LoginArgs),
-    /// Print a valid access token of a profile (refreshing it if needed).
+    /// Print a valid access token of a profile (refreshing it if needed); with
+    /// --client-credentials, set up a Server-to-Server profile.
     Token(TokenArgs),
     /// Renew a profile's access token with its refresh token now.
     Refresh(ProfileArg),
@@ -100,15 +108,36 @@ pub struct DemoArgs {
     pub timeout: u64,
 }
 
-/// `wf-oauth login`.
-#[derive(Debug, Args)]
-pub struct LoginArgs {
-    /// The profile to save the sign-in as.
-    #[command(flatten)]
-    pub profile: ProfileArg,
+/// Where tokens come from: `--provider` and its URLs (shared by `login` and
+/// `token --client-credentials`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ProviderArgs {
+    /// The authorization server that signs in and issues tokens [default: the profile's,
+    /// else legacy].
+    #[arg(long, value_enum, value_name = "PROVIDER")]
+    pub provider: Option<ProviderKind>,
 
+    /// With --provider ims: the IMS base URL [default: https://ims-na1.adobelogin.com].
+    /// https, or http to a loopback host (a fake IMS on this machine).
+    #[arg(long, value_name = "URL")]
+    pub ims_host: Option<String>,
+
+    /// With --provider generic (required): the authorization endpoint.
+    #[arg(long, value_name = "URL")]
+    pub authorize_url: Option<String>,
+
+    /// With --provider generic (required): the token endpoint.
+    #[arg(long, value_name = "URL")]
+    pub token_url: Option<String>,
+}
+
+/// The client configuration shared by `login` and `token --client-credentials`. Each
+/// option defaults to the profile's value when the profile exists.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ClientArgs {
     /// The Workfront host (`acme.my.workfront.com`), or `http://127.0.0.1:PORT` for a fake
-    /// on this machine. Defaults to the profile's.
+    /// on this machine. The API is always called there, whatever the provider. Defaults to
+    /// the profile's.
     #[arg(long, value_name = "HOST")]
     pub instance: Option<String>,
 
@@ -121,12 +150,59 @@ pub struct LoginArgs {
     #[arg(long, value_name = "VAR")]
     pub client_secret_env: Option<String>,
 
+    /// The authorization server and its URLs.
+    #[command(flatten)]
+    pub provider: ProviderArgs,
+
+    /// The scope to request, space-separated. Required with --provider ims (e.g.
+    /// "openid AdobeID additional_info.projectedProductContext"); Workfront needs none.
+    #[arg(long)]
+    pub scope: Option<String>,
+
+    /// How the client authenticates to the token endpoint [default: post for Adobe IMS,
+    /// basic otherwise].
+    #[arg(long, value_enum)]
+    pub client_auth: Option<AuthStyle>,
+
+    /// The Workfront API version, such as v20.0 [default: v20.0].
+    #[arg(long, value_name = "vX.Y")]
+    pub api_version: Option<String>,
+}
+
+impl ClientArgs {
+    /// Whether any option was given.
+    pub fn any(&self) -> bool {
+        let p = &self.provider;
+        self.instance.is_some()
+            || self.client_id.is_some()
+            || self.client_secret_env.is_some()
+            || p.provider.is_some()
+            || p.ims_host.is_some()
+            || p.authorize_url.is_some()
+            || p.token_url.is_some()
+            || self.scope.is_some()
+            || self.client_auth.is_some()
+            || self.api_version.is_some()
+    }
+}
+
+/// `wf-oauth login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The profile to save the sign-in as.
+    #[command(flatten)]
+    pub profile: ProfileArg,
+
+    /// The client and where it signs in.
+    #[command(flatten)]
+    pub client: ClientArgs,
+
     /// The redirect URI registered for the application. A loopback `http://127.0.0.1:PORT/…`
     /// URI is served by this command; any other only works with pasting.
     #[arg(long, value_name = "URI")]
     pub redirect_uri: Option<String>,
 
-    /// A public (single-page) application: PKCE and no client secret.
+    /// A public (single-page or native) application: PKCE and no client secret.
     #[arg(long)]
     pub pkce: bool,
 
@@ -142,18 +218,6 @@ pub struct LoginArgs {
     /// Seconds to wait for the sign-in.
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     pub timeout: u64,
-
-    /// How the client authenticates to the token endpoint [default: basic].
-    #[arg(long, value_enum)]
-    pub client_auth: Option<AuthStyle>,
-
-    /// The Workfront API version, such as v20.0 [default: v20.0].
-    #[arg(long, value_name = "vX.Y")]
-    pub api_version: Option<String>,
-
-    /// The scope to request (e.g. offline_access); Workfront needs none.
-    #[arg(long)]
-    pub scope: Option<String>,
 }
 
 /// `wf-oauth token`.
@@ -170,6 +234,19 @@ pub struct TokenArgs {
     /// With --json, include the access and refresh tokens themselves.
     #[arg(long, requires = "json")]
     pub show_secrets: bool,
+
+    /// Server-to-Server (Adobe IMS or a generic provider): configure the profile with the
+    /// options below and get its token with the client credentials grant, no user and no
+    /// browser. Later `token` and `api` calls request a new token when it nears expiry.
+    #[arg(long)]
+    pub client_credentials: bool,
+
+    /// The Server-to-Server client (only with --client-credentials).
+    #[command(
+        flatten,
+        next_help_heading = "Server-to-Server options (with --client-credentials)"
+    )]
+    pub client: ClientArgs,
 }
 
 /// `wf-oauth logout`.
@@ -294,5 +371,50 @@ mod tests {
         assert_eq!(api.query, [("name".to_owned(), "a=b".to_owned())]);
         assert!(Cli::try_parse_from(["wf-oauth", "api", "GET", "x", "-q", "novalue"]).is_err());
         assert!(Cli::try_parse_from(["wf-oauth", "token", "--show-secrets"]).is_err());
+    }
+
+    #[test]
+    fn providers_and_their_aliases_parse() {
+        use ProviderKind::{Generic, Ims, Legacy};
+        for (given, kind) in [
+            ("legacy", Legacy),
+            ("workfront", Legacy),
+            ("ims", Ims),
+            ("adobe-ims", Ims),
+            ("generic", Generic),
+        ] {
+            let cli = Cli::try_parse_from(["wf-oauth", "login", "--provider", given]).unwrap();
+            let Command::Login(login) = cli.command else {
+                panic!("not login")
+            };
+            assert_eq!(login.client.provider.provider, Some(kind), "{given}");
+        }
+        assert!(Cli::try_parse_from(["wf-oauth", "login", "--provider", "okta"]).is_err());
+        let cli = Cli::try_parse_from([
+            "wf-oauth",
+            "token",
+            "--client-credentials",
+            "--provider",
+            "ims",
+            "--scope",
+            "openid",
+        ])
+        .unwrap();
+        let Command::Token(token) = cli.command else {
+            panic!("not token")
+        };
+        assert!(token.client_credentials && token.client.any());
+        // Sign-in options are login's only.
+        for login_only in [
+            "--pkce",
+            "--redirect-uri=http://127.0.0.1:1/cb",
+            "--no-browser",
+        ] {
+            assert!(
+                Cli::try_parse_from(["wf-oauth", "token", "--client-credentials", login_only])
+                    .is_err(),
+                "{login_only}"
+            );
+        }
     }
 }

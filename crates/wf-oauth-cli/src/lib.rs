@@ -17,11 +17,13 @@ mod browser;
 mod callback;
 mod cli;
 mod commands;
+mod configure;
 pub mod error;
 pub mod mock_browser;
 mod output;
 mod paste;
 mod profile;
+mod provider;
 mod secret_input;
 mod session;
 

@@ -2,9 +2,10 @@
 //! so `token`, `api` and `refresh` work without repeating the login flags.
 //!
 //! Layout of the config directory (created `0700`):
-//! - `profiles/<name>.json` — the [`Profile`] (`0600`): instance, client ID, redirect URI,
-//!   client authentication, API version, scope, PKCE, and the *name* of the environment
-//!   variable holding the client secret. Never the secret itself.
+//! - `profiles/<name>.json` — the [`Profile`] (`0600`): instance, client ID, provider
+//!   (and its URLs), redirect URI, client authentication, API version, scope, PKCE or
+//!   client credentials, and the *name* of the environment variable holding the client
+//!   secret. Never the secret itself.
 //! - `tokens/` — the driver's [`FileTokenStore`] (documents `0600`, atomic writes, a lock
 //!   shared between processes), keyed by profile, client ID and instance.
 
@@ -20,6 +21,7 @@ use wf_oauth_core::{
 use wf_oauth_http::FileTokenStore;
 
 use crate::error::CliError;
+use crate::provider::ProviderSettings;
 
 /// The profile used when `--profile` is not given.
 pub const DEFAULT_PROFILE: &str = "default";
@@ -31,7 +33,8 @@ pub const PROFILE_FORMAT: u32 = 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum AuthStyle {
-    /// JSON body and `Authorization: Basic` (Workfront's first form).
+    /// `Authorization: Basic`, with a JSON body for Workfront's legacy service (its first
+    /// form) and a form body for other providers.
     Basic,
     /// Form body with `client_id` and `client_secret`.
     Post,
@@ -71,13 +74,68 @@ pub struct Profile {
     /// The environment variable the client secret is read from (its name only).
     #[serde(default)]
     pub secret_env: Option<String>,
+    /// The authorization server (Workfront legacy in profiles saved before providers).
+    #[serde(flatten)]
+    pub provider: ProviderSettings,
+    /// A Server-to-Server profile: its tokens come from the client credentials grant
+    /// (no user, no refresh token) and are requested again when they near expiry.
+    #[serde(default)]
+    pub client_credentials: bool,
 }
 
 impl Profile {
     /// The key of this profile's tokens in the token store: one credential per profile,
-    /// client and instance.
+    /// client, instance, provider and grant (a legacy sign-in keeps the key it always
+    /// had, so existing tokens stay usable).
     pub fn store_key(&self) -> String {
-        format!("{}/{}@{}", self.name, self.client_id, self.instance)
+        let mut key = format!("{}/{}@{}", self.name, self.client_id, self.instance);
+        if !self.provider.is_legacy() {
+            key.push('/');
+            key.push_str(self.provider.kind_name());
+        }
+        if self.client_credentials {
+            key.push_str("/client-credentials");
+        }
+        key
+    }
+
+    /// The command that gets this profile new tokens, for messages.
+    pub fn sign_in_command(&self) -> String {
+        let command = if self.client_credentials {
+            "token --client-credentials"
+        } else {
+            "login"
+        };
+        if self.name == DEFAULT_PROFILE {
+            format!("wf-oauth {command}")
+        } else {
+            format!("wf-oauth {command} --profile {}", self.name)
+        }
+    }
+
+    /// What error messages about this profile name.
+    pub fn hint(&self) -> crate::error::Hint {
+        crate::error::Hint {
+            login_command: self.sign_in_command(),
+            instance: self.instance.clone(),
+            exchanging_code: false,
+        }
+    }
+
+    /// What error messages about a token request name: the token endpoint's origin
+    /// rather than the instance when the provider is not on the instance (Adobe IMS, a
+    /// generic server).
+    pub fn token_hint(&self) -> crate::error::Hint {
+        let mut hint = self.hint();
+        if let (Ok(provider), Ok(instance)) = (self.provider.provider(), self.instance())
+            && !provider.token_endpoint_on_instance()
+        {
+            hint.instance = provider
+                .token_endpoint(&instance)
+                .origin()
+                .ascii_serialization();
+        }
+        hint
     }
 
     /// The validated instance.
@@ -90,6 +148,7 @@ impl Profile {
     pub fn client_config(&self, secret: Option<ClientSecret>) -> Result<ClientConfig, CliError> {
         let usage = |e: wf_oauth_core::Error| CliError::usage(e.to_string());
         let mut builder = ClientConfig::builder(self.instance()?, self.client_id.clone())
+            .provider(self.provider.provider()?)
             .redirect_uri(RedirectUri::parse(&self.redirect_uri).map_err(usage)?)
             .client_auth(self.client_auth.into())
             .api_version(ApiVersion::parse(&self.api_version).map_err(usage)?)
@@ -308,6 +367,8 @@ mod tests {
             scope: None,
             public_client: false,
             secret_env: Some("WF_SECRET".into()),
+            provider: ProviderSettings::default(),
+            client_credentials: false,
         }
     }
 
@@ -331,6 +392,24 @@ mod tests {
         dir.delete("work").unwrap();
         dir.delete("work").unwrap();
         assert!(dir.load("work").unwrap().is_none());
+    }
+
+    #[test]
+    fn profiles_saved_before_providers_are_legacy_sign_ins() {
+        let old = r#"{"format":1,"name":"work","instance":"https://acme.my.workfront.com",
+            "client_id":"cid","redirect_uri":"http://127.0.0.1:8765/callback",
+            "client_auth":"basic","api_version":"v20.0","scope":null,"public_client":false,
+            "secret_env":"WF_SECRET"}"#;
+        let profile: Profile = serde_json::from_str(old).unwrap();
+        assert_eq!(profile, sample("work"));
+        assert_eq!(
+            profile.store_key(),
+            "work/cid@https://acme.my.workfront.com"
+        );
+        // And a legacy profile is saved without provider URLs.
+        let json = serde_json::to_value(&profile).unwrap();
+        assert_eq!(json["provider"], "workfront-legacy");
+        assert!(json.get("ims_host").is_none());
     }
 
     #[test]

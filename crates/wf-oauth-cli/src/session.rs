@@ -49,7 +49,7 @@ impl Session {
     /// Opens the profile `name` from `dir`.
     pub fn open(dir: &ConfigDir, name: &str, need: SecretNeed) -> Result<Self, CliError> {
         let profile = dir.require(name)?;
-        let hint = Hint::new(&profile.name, profile.instance.clone());
+        let hint = profile.hint();
         let secret = Self::secret(&profile, need)?;
         let oauth = oauth_client(profile.client_config(secret)?)?;
         let store = Arc::new(dir.token_store()?);
@@ -58,6 +58,8 @@ impl Session {
             instance = %profile.instance,
             client_id = %profile.client_id,
             public = profile.public_client,
+            provider = profile.provider.kind_name(),
+            client_credentials = profile.client_credentials,
             "profile opened"
         );
         Ok(Session {
@@ -116,8 +118,26 @@ impl Session {
         )
     }
 
-    /// An API client for the stored credential.
+    /// An API client for the profile. A Server-to-Server profile reuses its stored token
+    /// while it is fresh, and otherwise requests (and saves) a new one now; a sign-in
+    /// profile needs stored tokens ([`Session::stored_client`]).
     pub async fn client(&self) -> Result<WorkfrontClient, CliError> {
+        if !self.profile.client_credentials {
+            return self.stored_client().await;
+        }
+        let store: Arc<dyn TokenStore> = self.store.clone();
+        // Opening talks to the token endpoint only, so errors name its host.
+        WorkfrontClient::open_client_credentials(
+            self.oauth.clone(),
+            store,
+            self.profile.store_key(),
+        )
+        .await
+        .map_err(|e| CliError::from_driver(&e, &self.profile.token_hint()))
+    }
+
+    /// An API client for the stored credential, whatever the grant (no token request).
+    pub async fn stored_client(&self) -> Result<WorkfrontClient, CliError> {
         if self.stored().await?.is_none() {
             return Err(self.not_signed_in());
         }

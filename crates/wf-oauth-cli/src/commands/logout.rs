@@ -13,7 +13,7 @@ pub async fn run(dir: &ConfigDir, args: &LogoutArgs) -> Result<(), CliError> {
     // Ending a session sends only the access token: no client secret involved.
     let session = Session::open(dir, name, SecretNeed::IfSet)?;
     let outcome = if session.stored().await?.is_some() {
-        let client = session.client().await?;
+        let client = session.stored_client().await?;
         match client.logout().await {
             Ok(()) => {
                 println_out(&format!(

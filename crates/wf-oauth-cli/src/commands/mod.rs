@@ -9,5 +9,6 @@ mod login_wait;
 pub mod logout;
 pub mod mock;
 pub mod refresh;
+mod server_to_server;
 pub mod status;
 pub mod token;

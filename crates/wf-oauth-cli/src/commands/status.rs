@@ -9,6 +9,7 @@ use crate::cli::StatusArgs;
 use crate::error::CliError;
 use crate::output::{Ui, println_out, timestamp};
 use crate::profile::{ConfigDir, Profile};
+use crate::provider::ProviderKind;
 
 /// One profile's line.
 fn describe(
@@ -16,31 +17,54 @@ fn describe(
     stored: Option<&wf_oauth_http::StoredCredential>,
     now: UnixTime,
 ) -> Value {
-    let Some(stored) = stored else {
-        return json!({
-            "profile": profile.name,
-            "instance": profile.instance,
-            "client_id": profile.client_id,
-            "signed_in": false,
-            "obtained_at": null,
-            "expires_at": null,
-            "needs_reauth": true,
-        });
-    };
-    let tokens = &stored.tokens;
-    let state = match profile.client_config(None) {
-        Ok(config) => Credential::from_config(&config, tokens.clone()).state(now),
-        Err(_) => CredentialState::ReauthRequired,
-    };
-    json!({
+    let mut row = json!({
         "profile": profile.name,
         "instance": profile.instance,
         "client_id": profile.client_id,
-        "signed_in": true,
-        "obtained_at": timestamp(tokens.obtained_at()),
-        "expires_at": tokens.expires_at().map_or_else(|| "unknown".to_owned(), timestamp),
-        "needs_reauth": stored.reauth_required || state == CredentialState::ReauthRequired,
-    })
+        "provider": profile.provider.kind_name(),
+        "grant": if profile.client_credentials {
+            "client_credentials"
+        } else {
+            "authorization_code"
+        },
+        "signed_in": false,
+        "obtained_at": null,
+        "expires_at": null,
+        // A Server-to-Server profile gets a new token whenever it needs one.
+        "needs_reauth": !profile.client_credentials,
+    });
+    match profile.provider.kind {
+        ProviderKind::Legacy => {}
+        ProviderKind::Ims => row["ims_host"] = json!(profile.provider.ims_base()),
+        ProviderKind::Generic => {
+            row["authorize_url"] = json!(profile.provider.authorize_url);
+            row["token_url"] = json!(profile.provider.token_url);
+        }
+    }
+    let Some(stored) = stored else {
+        return row;
+    };
+    let tokens = &stored.tokens;
+    let state = match profile.client_config(None) {
+        Ok(config) if profile.client_credentials => {
+            Credential::for_client_credentials(tokens.clone(), config.refresh_skew_secs())
+                .state(now)
+        }
+        Ok(config) => Credential::from_config(&config, tokens.clone()).state(now),
+        Err(_) => CredentialState::ReauthRequired,
+    };
+    row["signed_in"] = json!(true);
+    row["obtained_at"] = json!(timestamp(tokens.obtained_at()));
+    row["expires_at"] = json!(
+        tokens
+            .expires_at()
+            .map_or_else(|| "unknown".to_owned(), timestamp)
+    );
+    row["needs_reauth"] = json!(
+        !profile.client_credentials
+            && (stored.reauth_required || state == CredentialState::ReauthRequired)
+    );
+    row
 }
 
 /// Lists every profile.
@@ -77,6 +101,7 @@ pub async fn run(dir: &ConfigDir, args: &StatusArgs, ui: Ui) -> Result<(), CliEr
     let mut table = ui.table(&[
         "profile",
         "instance",
+        "provider",
         "client",
         "signed in at",
         "expires",
@@ -91,6 +116,7 @@ pub async fn run(dir: &ConfigDir, args: &StatusArgs, ui: Ui) -> Result<(), CliEr
         table.add_row([
             text(&row["profile"]),
             text(&row["instance"]),
+            provider_cell(row),
             text(&row["client_id"]),
             text(&row["obtained_at"]),
             expires,
@@ -105,4 +131,18 @@ pub async fn run(dir: &ConfigDir, args: &StatusArgs, ui: Ui) -> Result<(), CliEr
     println_out(&table.to_string());
     println_out(&format!("Profiles and tokens in {}", dir.root().display()));
     Ok(())
+}
+
+/// The provider column: its name, its host when not the default, and the grant when it
+/// is not a sign-in.
+fn provider_cell(row: &Value) -> String {
+    let mut cell = row["provider"].as_str().unwrap_or("-").to_owned();
+    let host = row["ims_host"].as_str().or(row["token_url"].as_str());
+    if let Some(host) = host.filter(|h| *h != wf_oauth_core::DEFAULT_IMS_BASE) {
+        cell.push_str(&format!(" ({host})"));
+    }
+    if row["grant"] == "client_credentials" {
+        cell.push_str(", server-to-server");
+    }
+    cell
 }

@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 use wf_oauth_core::{Credential, Decision, TokenSet};
 
+use super::server_to_server;
 use crate::cli::TokenArgs;
 use crate::error::{CliError, Exit};
 use crate::output::{Ui, println_out, timestamp};
@@ -10,12 +11,39 @@ use crate::profile::ConfigDir;
 use crate::session::{SecretNeed, Session};
 
 /// Prints the token (or `--json` metadata) of the profile, refreshing first when the
-/// core's lifecycle says the token is due.
+/// core's lifecycle says the token is due. A Server-to-Server profile requests a new
+/// token instead; `--client-credentials` configures one first.
 pub async fn run(dir: &ConfigDir, args: &TokenArgs, ui: Ui) -> Result<(), CliError> {
-    // The secret is only needed if a refresh is due; a script with a fresh token needs
-    // neither a prompt nor the variable.
-    let session = Session::open(dir, &args.profile.profile, SecretNeed::IfSet)?;
-    let name = session.profile.name.clone();
+    let name = args.profile.profile.clone();
+    let tokens = if args.client_credentials {
+        server_to_server::configure(dir, args).await?
+    } else {
+        if args.client.any() {
+            return Err(CliError::usage(
+                "the client options of `token` (--instance, --client-id, --provider, …) set \
+                 up a Server-to-Server profile: add --client-credentials (a sign-in profile is \
+                 changed with `wf-oauth login`)",
+            ));
+        }
+        // The secret is only needed if a renewal is due; a script with a fresh token needs
+        // neither a prompt nor the variable.
+        let session = Session::open(dir, &name, SecretNeed::IfSet)?;
+        if session.profile.client_credentials {
+            server_to_server::tokens(session).await?
+        } else {
+            signed_in_tokens(session).await?
+        }
+    };
+    if args.json {
+        ui.print_json(&metadata(&name, &tokens, args.show_secrets));
+    } else {
+        println_out(tokens.access_token().secret());
+    }
+    Ok(())
+}
+
+/// The tokens of a sign-in profile, refreshed first when due.
+async fn signed_in_tokens(session: Session) -> Result<TokenSet, CliError> {
     let stored = session
         .stored()
         .await?
@@ -48,12 +76,7 @@ pub async fn run(dir: &ConfigDir, args: &TokenArgs, ui: Ui) -> Result<(), CliErr
             client.current_tokens()
         }
     };
-    if args.json {
-        ui.print_json(&metadata(&name, &tokens, args.show_secrets));
-    } else {
-        println_out(tokens.access_token().secret());
-    }
-    Ok(())
+    Ok(tokens)
 }
 
 /// The token set as JSON: fingerprints, and the secrets only when asked.

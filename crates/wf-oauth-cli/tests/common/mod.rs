@@ -186,8 +186,11 @@ impl Running {
             while let Some(line) = self.stderr_lines.recv().await {
                 self.stderr_seen.push(line.clone());
                 let trimmed = line.trim();
+                // Workfront's legacy service, or Adobe IMS (the fake serves IMS and the
+                // generic provider's endpoints at the same path).
                 if trimmed.starts_with("http")
-                    && trimmed.contains("/integrations/oauth2/authorize?")
+                    && (trimmed.contains("/integrations/oauth2/authorize?")
+                        || trimmed.contains("/ims/authorize/v2?"))
                 {
                     return Some(trimmed.to_owned());
                 }
