@@ -27,7 +27,7 @@ use crate::client::{PyClient, client_auth_name, describe, opening};
 use crate::errors::{IntoPyResult, to_py_err};
 use crate::json::{self, Json};
 use crate::options::Engine;
-use crate::session::{SessionCore, header_pairs, headers_dict};
+use crate::session::{Opening, SessionCore, header_pairs, headers_dict};
 use crate::tokens::{PyAuthorization, PyPendingAuthorization, PyTokenSet};
 
 /// The driver's runtime as `pyo3-async-runtimes` sees it.
@@ -244,7 +244,8 @@ impl PyAsyncClient {
         })
     }
 
-    /// Awaitable: tokens from the client-credentials grant.
+    /// Awaitable: tokens from the client credentials grant, once (for API calls prefer
+    /// `client_credentials_session()`, which renews them).
     fn client_credentials<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let oauth = self.engine.oauth().py_result(py)?;
         awaitable(py, async move {
@@ -264,6 +265,24 @@ impl PyAsyncClient {
         let engine = Arc::clone(&self.engine);
         awaitable(py, async move {
             SessionCore::open(engine, opening, key)
+                .await
+                .map(|core| PyAsyncSession {
+                    core: Arc::new(core),
+                })
+        })
+    }
+
+    /// Awaitable: a Server-to-Server API session with the client credentials grant (see
+    /// `Client.client_credentials_session`); with `key`, shared through the client's store.
+    #[pyo3(signature = (*, key=None))]
+    fn client_credentials_session<'py>(
+        &self,
+        py: Python<'py>,
+        key: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let engine = Arc::clone(&self.engine);
+        awaitable(py, async move {
+            SessionCore::open(engine, Opening::ClientCredentials, key)
                 .await
                 .map(|core| PyAsyncSession {
                     core: Arc::new(core),

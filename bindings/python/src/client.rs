@@ -199,7 +199,8 @@ impl PyClient {
             .map(PyTokenSet::new)
     }
 
-    /// Requests tokens with the client-credentials grant (Adobe IMS server-to-server).
+    /// Requests tokens with the client credentials grant (Adobe IMS Server-to-Server), once.
+    /// For API calls prefer `client_credentials_session()`, which renews them.
     fn client_credentials(&self, py: Python<'_>) -> PyResult<PyTokenSet> {
         let oauth = self.oauth(py)?;
         py.detach(|| oauth.client_credentials())
@@ -221,6 +222,35 @@ impl PyClient {
         let core = py
             .detach(move || {
                 wf_oauth_http::block_on(SessionCore::open(engine, opening, key))
+                    .map_err(Error::from)
+                    .and_then(|r| r)
+            })
+            .py_result(py)?;
+        Ok(PySession {
+            core: Arc::new(core),
+        })
+    }
+
+    /// A Server-to-Server API session (Adobe IMS, or a generic OAuth 2 server): the
+    /// application acts as itself with the client credentials grant. There is no user and
+    /// no refresh token; when the token nears its expiry, or is refused, a new one is
+    /// requested, once for all concurrent callers.
+    ///
+    /// The first token is requested now, so a wrong secret or scope fails here. Without
+    /// `key` the token lives in memory, for this session. With `key` it is shared through
+    /// the client's store under that key: a fresh stored token is reused, otherwise a new
+    /// one is requested and saved (under the store's lock), so processes sharing the store
+    /// share one token. A key needs a client with a store.
+    #[pyo3(signature = (*, key=None))]
+    fn client_credentials_session(
+        &self,
+        py: Python<'_>,
+        key: Option<String>,
+    ) -> PyResult<PySession> {
+        let engine = Arc::clone(&self.engine);
+        let core = py
+            .detach(move || {
+                wf_oauth_http::block_on(SessionCore::open(engine, Opening::ClientCredentials, key))
                     .map_err(Error::from)
                     .and_then(|r| r)
             })

@@ -13,8 +13,12 @@ use futures::stream::BoxStream;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use serde_json::Value;
-use wf_oauth_core::{Headers, HttpResponse, Method, TokenSet, UnixTime, classify_api_response};
-use wf_oauth_http::{Error, Result, TokenStore, WorkfrontClient};
+use wf_oauth_core::{
+    Headers, HttpResponse, Method, Renewal, TokenSet, UnixTime, classify_api_response,
+};
+use wf_oauth_http::{
+    Error, MemoryTokenStore, Result, StoredCredential, TokenStore, WorkfrontClient,
+};
 
 use crate::errors::{IntoPyResult, invalid_argument};
 use crate::json::{self, Json};
@@ -27,6 +31,10 @@ pub(crate) enum Opening {
     Tokens(TokenSet),
     /// A key under which the store already holds a credential.
     Key(String),
+    /// The client credentials grant (Server-to-Server): the application acts as itself.
+    /// With a key, the token is shared through the client's store under it (a fresh
+    /// stored one is reused); without, it lives in memory.
+    ClientCredentials,
 }
 
 /// The state shared by `Session` and `AsyncSession`.
@@ -34,19 +42,24 @@ pub(crate) struct SessionCore {
     engine: Arc<Engine>,
     /// The store and key, or None for tokens kept in a private in-memory store.
     store: Option<(Arc<dyn TokenStore>, String)>,
+    /// How the tokens are renewed: with the refresh token (a user's sign-in), or by
+    /// requesting new ones with the client credentials grant (Server-to-Server).
+    renewal: Renewal,
     /// The driver client and the process it belongs to.
     current: Mutex<(u32, WorkfrontClient)>,
 }
 
 impl SessionCore {
-    /// Opens a session: from tokens (saved under `key` when a store is configured), or from
-    /// the credential stored under a key.
+    /// Opens a session: from tokens (saved under `key` when a store is configured), from
+    /// the credential stored under a key, or with the client credentials grant (shared
+    /// through the store under `key` when one is given).
     pub(crate) async fn open(
         engine: Arc<Engine>,
         opening: Opening,
         key: Option<String>,
     ) -> Result<SessionCore> {
         let oauth = engine.oauth()?;
+        let mut renewal = Renewal::RefreshToken;
         let (client, store) = match (opening, engine.store.clone()) {
             (Opening::Tokens(tokens), None) => (WorkfrontClient::from_tokens(oauth, tokens), None),
             (Opening::Tokens(tokens), Some(store)) => {
@@ -60,15 +73,35 @@ impl SessionCore {
                 (client, Some((store, key)))
             }
             (Opening::Key(_), None) => {
-                return Err(wf_oauth_core::Error::InvalidArgument {
-                    reason: "opening a session by key needs a client with a store".into(),
+                return Err(invalid(
+                    "opening a session by key needs a client with a store",
+                ));
+            }
+            (Opening::ClientCredentials, store) => {
+                renewal = Renewal::ClientCredentials;
+                match (key, store) {
+                    (None, _) => (WorkfrontClient::client_credentials(oauth).await?, None),
+                    (Some(key), Some(store)) => {
+                        let client = WorkfrontClient::open_client_credentials(
+                            oauth,
+                            Arc::clone(&store),
+                            key.clone(),
+                        )
+                        .await?;
+                        (client, Some((store, key)))
+                    }
+                    (Some(_), None) => {
+                        return Err(invalid(
+                            "client_credentials_session(key=...) shares the token through the client's store: give the client a store",
+                        ));
+                    }
                 }
-                .into());
             }
         };
         Ok(SessionCore {
             engine,
             store,
+            renewal,
             current: Mutex::new((std::process::id(), client)),
         })
     }
@@ -90,11 +123,24 @@ impl SessionCore {
             current.1.clone()
         };
         let oauth = self.engine.oauth()?;
-        let fresh = match &self.store {
-            Some((store, key)) => {
+        let fresh = match (&self.store, self.renewal) {
+            (Some((store, key)), Renewal::ClientCredentials) => {
+                WorkfrontClient::open_client_credentials(oauth, Arc::clone(store), key.clone())
+                    .await?
+            }
+            (Some((store, key)), _) => {
                 WorkfrontClient::open(oauth, Arc::clone(store), key.clone()).await?
             }
-            None => WorkfrontClient::from_tokens(oauth, stale.current_tokens()),
+            (None, Renewal::ClientCredentials) => {
+                // The parent's token, in a store of the child's own: reused while fresh,
+                // re-requested with the client credentials grant when due.
+                let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+                let credential =
+                    StoredCredential::new(stale.current_tokens(), oauth.now().as_secs());
+                store.save("default", &credential, None).await?;
+                WorkfrontClient::open_client_credentials(oauth, store, "default").await?
+            }
+            (None, _) => WorkfrontClient::from_tokens(oauth, stale.current_tokens()),
         };
         let mut current = self.lock();
         if current.0 != pid {
@@ -157,6 +203,14 @@ impl SessionCore {
         }
         Ok(true)
     }
+}
+
+/// An `InvalidArgument` error of the driver.
+fn invalid(reason: &str) -> Error {
+    wf_oauth_core::Error::InvalidArgument {
+        reason: reason.into(),
+    }
+    .into()
 }
 
 /// Header pairs from the driver's headers.

@@ -48,6 +48,13 @@ def sync_usage(callback_url: str) -> List[Dict[str, Any]]:
     except wf_oauth.ApiError as e:
         status: Optional[int] = e.status
         print(status, e.error_class, e.message)
+    s2s = wf_oauth.Client(
+        "acme.my.workfront.com", "s2s-id", client_secret="s", provider="adobe_ims",
+        scope="openid AdobeID", store=store,
+    )
+    service: wf_oauth.Session = s2s.client_credentials_session(key="s2s")
+    memory_only: wf_oauth.Session = s2s.client_credentials_session()
+    assert service.key == "s2s" and memory_only.key is None
     return list(session.search("proj", page_size=500, status="CUR"))
 
 
@@ -60,6 +67,12 @@ async def async_usage(callback_url: str) -> int:
     async for _ in session.search("proj"):
         count += 1
     await session.refresh()
+    s2s = wf_oauth.AsyncClient(
+        "acme.my.workfront.com", "s2s-id", client_secret="s", provider="generic",
+        authorize_url="https://auth.example.com/authorize", token_url="https://auth.example.com/token",
+    )
+    service: wf_oauth.AsyncSession = await s2s.client_credentials_session()
+    await service.get("user/search")
     async with httpx.AsyncClient(auth=HttpxAuth(session)) as h:
         await h.get("https://acme.my.workfront.com/attask/api/v20.0/proj/count")
     return count

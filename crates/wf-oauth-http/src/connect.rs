@@ -83,7 +83,10 @@ impl WorkfrontClient {
     /// processes.
     ///
     /// Needs a client secret and a provider with this grant (Adobe IMS, or a generic
-    /// server); Workfront's legacy service has none (`kind() == InvalidConfig`).
+    /// server); Workfront's legacy service has none (`kind() == InvalidArgument`).
+    ///
+    /// [`logout`](Self::logout) deletes the stored token like any credential's; calls then
+    /// fail with a re-authorization error, and a new client is the way back.
     ///
     /// ```no_run
     /// use wf_oauth_core::{ClientConfig, ClientSecret, Instance, Provider};

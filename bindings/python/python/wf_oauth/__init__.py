@@ -13,6 +13,12 @@
 >>> # session = client.session(tokens)
 >>> # projects = list(session.search("proj", status="CUR"))
 
+Adobe IMS (the successor of Workfront's OAuth 2 service) and any standard OAuth 2 server
+are chosen by configuration: ``provider="adobe_ims"`` (with ``scope=``) or
+``provider="generic"`` (with ``authorize_url=`` and ``token_url=``). A Server-to-Server
+credential acts as the application itself, with no user:
+``session = client.client_credentials_session(key="s2s")``.
+
 The protocol and the HTTP work are done in Rust (the ``wf-oauth`` crates): one
 implementation of the flow, the refresh logic and the token stores for every language.
 """
