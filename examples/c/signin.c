@@ -8,7 +8,14 @@
  *
  * On the first run it prints the address to open in a browser, then reads the address the
  * browser was sent back to (paste it). Optional: WF_TOKEN_DIR (default ./wf-tokens),
- * WF_API_VERSION (default v20.0).
+ * WF_API_VERSION (default v20.0), WF_SCOPE.
+ *
+ * WF_PROVIDER chooses who signs the user in:
+ *   legacy   Workfront's own OAuth 2 service (the default; it stops working on 2027-02-01);
+ *   ims      Adobe IMS (an OAuth Web App or Single-Page App of the Adobe Developer
+ *            Console); needs WF_SCOPE, e.g. "openid AdobeID additional_info.projectedProductContext";
+ *            WF_IMS_URL overrides https://ims-na1.adobelogin.com;
+ *   generic  any OAuth 2 server: WF_AUTHORIZE_URL and WF_TOKEN_URL.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +36,29 @@ static int fail(const char *what, wf_result result) {
 static const char *setting(const char *name, const char *fallback) {
     const char *value = getenv(name);
     return value != NULL && value[0] != '\0' ? value : fallback;
+}
+
+/* Applies WF_PROVIDER (and what it needs) to the configuration. */
+static wf_result choose_provider(wf_config *config) {
+    const char *provider = setting("WF_PROVIDER", "legacy");
+    if (strcmp(provider, "legacy") == 0) {
+        return wf_config_set_provider_workfront_legacy(config);
+    }
+    if (strcmp(provider, "ims") == 0) {
+        /* NULL: Adobe's default IMS address. */
+        return wf_config_set_provider_adobe_ims(config, setting("WF_IMS_URL", NULL));
+    }
+    if (strcmp(provider, "generic") == 0) {
+        const char *authorize_url = setting("WF_AUTHORIZE_URL", NULL);
+        const char *token_url = setting("WF_TOKEN_URL", NULL);
+        if (authorize_url == NULL || token_url == NULL) {
+            fprintf(stderr, "WF_PROVIDER=generic needs WF_AUTHORIZE_URL and WF_TOKEN_URL\n");
+            return WF_INVALID_ARGUMENT;
+        }
+        return wf_config_set_provider_generic(config, authorize_url, token_url);
+    }
+    fprintf(stderr, "WF_PROVIDER must be legacy, ims or generic, not %s\n", provider);
+    return WF_INVALID_ARGUMENT;
 }
 
 /* The interactive part: browser, paste, exchange, save. */
@@ -90,6 +120,13 @@ int main(void) {
     }
     if (r == WF_OK) {
         r = wf_config_set_api_version(config, setting("WF_API_VERSION", "v20.0"));
+    }
+    if (r == WF_OK) {
+        r = choose_provider(config);
+    }
+    const char *scope = setting("WF_SCOPE", NULL);
+    if (r == WF_OK && scope != NULL) {
+        r = wf_config_set_scope(config, scope);
     }
     wf_oauth *oauth = NULL;
     if (r == WF_OK) {

@@ -137,9 +137,10 @@ typedef struct wf_authorization_response wf_authorization_response;
  * An authorized client of the Workfront API for one credential.
  *
  * Thread-safe: any number of threads may call one client at the same time. They share
- * its credential: when the session ends, exactly one refresh runs and every caller
- * continues with its result, which is saved to the store before anyone uses it. At most
- * 10 requests are in flight at once (Workfront's limit); further callers wait.
+ * its credential: when the session ends, exactly one refresh runs (for a Server-to-Server
+ * client: one new client credentials request) and every caller continues with its
+ * result, which is saved to the store before anyone uses it. At most 10 requests are in
+ * flight at once (Workfront's limit); further callers wait.
  */
 typedef struct wf_client wf_client;
 
@@ -181,7 +182,8 @@ typedef struct wf_pending_authorization wf_pending_authorization;
 typedef struct wf_store wf_store;
 
 /**
- * The tokens of one sign-in: access token, refresh token, expiry, `wid`, instance.
+ * The tokens of one sign-in (or of one client credentials grant): access token, refresh
+ * token, expiry, `wid`, instance.
  *
  * Immutable, so thread-safe: any number of threads may read one token set.
  */
@@ -285,6 +287,52 @@ wf_result wf_client_from_tokens(const wf_oauth *oauth,
                                 wf_client **client_out);
 
 /**
+ * A Server-to-Server client: the application acts as itself with the client credentials
+ * grant (Adobe IMS Server-to-Server credentials, or a generic OAuth 2 server). There is
+ * no user and no refresh token: when the access token nears its expiry (by the configured
+ * clock and refresh skew) or is refused, a new one is requested, once for all the threads
+ * calling at that moment. The token is kept in memory for as long as the client lives;
+ * use `wf_client_open_client_credentials` to keep it in a store shared by processes.
+ *
+ * The first token is requested now (blocking), so a wrong secret or scope fails here:
+ * `WF_INVALID_ARGUMENT` for Workfront's legacy provider (it has no such grant) or a
+ * client without a secret, before anything is sent; `WF_TOKEN_ENDPOINT` when the server
+ * refuses (e.g. `invalid_client`: the secret is never in the message); `WF_TRANSPORT` or
+ * `WF_PROTOCOL` otherwise.
+ *
+ * On success `*client_out` is the caller's, released with `wf_client_free`; it is
+ * thread-safe like any `wf_client`, and stays usable after `oauth` is freed. `oauth` may be
+ * used by other threads meanwhile.
+ *
+ * # Safety
+ * `oauth` must be NULL or a live client; `client_out` NULL or writable storage for a
+ * `wf_client *`.
+ */
+wf_result wf_client_client_credentials(const wf_oauth *oauth, wf_client **client_out);
+
+/**
+ * A Server-to-Server client (see `wf_client_client_credentials`) whose token is kept in
+ * `store` under `key`, so that clients and processes sharing the store (a file store, or
+ * the application's callback store) share one token: a stored token that is still fresh
+ * and belongs to this instance is used as it is; otherwise a new one is requested
+ * (blocking) and saved, under the store's lock, so that processes starting together
+ * request one. Renewals are saved to the store too; a credential removed from the store
+ * is simply requested again, never a sign-in matter.
+ *
+ * Fails as `wf_client_client_credentials` does, and with `WF_STORAGE` when the store
+ * cannot load or save. Ownership and threads as for `wf_client_client_credentials`; the
+ * client keeps the store alive, so `store` may be freed as soon as this returns.
+ *
+ * # Safety
+ * `oauth` and `store` must be NULL or live handles; `key` NULL or a NUL-terminated string;
+ * `client_out` NULL or writable storage for a `wf_client *`.
+ */
+wf_result wf_client_open_client_credentials(const wf_oauth *oauth,
+                                            const wf_store *store,
+                                            const char *key,
+                                            wf_client **client_out);
+
+/**
  * Releases a client. NULL is ignored. Its credential stays in the store.
  *
  * # Safety
@@ -324,7 +372,9 @@ wf_result wf_client_request(const wf_client *client,
 
 /**
  * Renews the tokens now (unless another caller or process just did; then those are used),
- * saving them to the store. `WF_REAUTH_REQUIRED` when the refresh token is refused.
+ * saving them to the store. `WF_REAUTH_REQUIRED` when the refresh token is refused. A
+ * Server-to-Server client requests a new token with the client credentials grant
+ * instead (`WF_TOKEN_ENDPOINT` when that is refused).
  *
  * # Safety
  * `client` must be NULL or a live client.
@@ -410,13 +460,67 @@ wf_result wf_config_set_redirect_uri(wf_config *config, const char *redirect_uri
 wf_result wf_config_set_api_version(wf_config *config, const char *version);
 
 /**
- * Sets the scope to request, space-separated (optional for Workfront, e.g.
- * `offline_access`). Checked by `wf_oauth_new`.
+ * Sets the scope to request, space-separated: optional for Workfront's legacy service
+ * (e.g. `offline_access`), required for Adobe IMS (e.g.
+ * `openid AdobeID additional_info.projectedProductContext`), both for the sign-in and for
+ * Server-to-Server tokens. Checked by `wf_oauth_new`.
  *
  * # Safety
  * As for `wf_config_set_client_secret`.
  */
 wf_result wf_config_set_scope(wf_config *config, const char *scope);
+
+/**
+ * Uses Workfront's own OAuth 2 service (the default): authorize and token endpoints on the
+ * instance, the access token sent as a `sessionID`. This service stops working on
+ * 2027-02-01; Adobe IMS (`wf_config_set_provider_adobe_ims`) is its successor.
+ *
+ * Replaces a provider chosen before. Fails only with `WF_NULL_PARAMETER`.
+ *
+ * # Safety
+ * `config` must be NULL or a live configuration not used by another thread.
+ */
+wf_result wf_config_set_provider_workfront_legacy(wf_config *config);
+
+/**
+ * Uses Adobe IMS (credentials of the Adobe Developer Console: OAuth Web App with a secret,
+ * Single-Page or Native App with PKCE, or Server-to-Server with
+ * `wf_client_client_credentials`): authorize at `<ims_base>/ims/authorize/v2`, tokens
+ * from `<ims_base>/ims/token/v3`, access tokens sent as `Authorization: Bearer`. The
+ * Workfront API is still called on the configured instance.
+ *
+ * `ims_base` is the IMS base URL, or NULL for `https://ims-na1.adobelogin.com`. It must be
+ * `https` (plain `http` only to `127.0.0.1`, `[::1]` or `localhost`, for test servers),
+ * without user information or fragment; otherwise `WF_INVALID_ARGUMENT`, and the
+ * configuration keeps its previous provider.
+ *
+ * IMS requires a scope (`wf_config_set_scope`): without one, `wf_oauth_new` fails with
+ * `WF_INVALID_ARGUMENT`. Replaces a provider chosen before.
+ *
+ * # Safety
+ * `config` must be NULL or a live configuration not used by another thread; `ims_base`
+ * NULL or a NUL-terminated string.
+ */
+wf_result wf_config_set_provider_adobe_ims(wf_config *config, const char *ims_base);
+
+/**
+ * Uses a standard OAuth 2 server (RFC 6749) with the authorization endpoint
+ * `authorize_url` and the token endpoint `token_url`; access tokens are sent as
+ * `Authorization: Bearer`, and the Workfront API is still called on the configured
+ * instance. A confidential client authenticates with HTTP Basic and a form body unless
+ * `wf_config_set_client_auth` says `WF_CLIENT_AUTH_POST`.
+ *
+ * Both URLs must be `https` (plain `http` only to a loopback host), without user
+ * information or fragment; otherwise `WF_INVALID_ARGUMENT` naming the parameter, and the
+ * configuration keeps its previous provider. Replaces a provider chosen before.
+ *
+ * # Safety
+ * `config` must be NULL or a live configuration not used by another thread;
+ * `authorize_url` and `token_url` NULL or NUL-terminated strings.
+ */
+wf_result wf_config_set_provider_generic(wf_config *config,
+                                         const char *authorize_url,
+                                         const char *token_url);
 
 /**
  * Chooses how a confidential client authenticates at the token endpoint:
@@ -553,7 +657,7 @@ const char *wf_version(void);
  * Makes an OAuth client from a configuration (which is copied: it may be freed after).
  *
  * `WF_INVALID_ARGUMENT` when the configuration is incomplete or inconsistent (e.g. an
- * empty client id or a malformed scope).
+ * empty client id, a malformed scope, or Adobe IMS without a scope).
  *
  * # Safety
  * `config` must be NULL or a live configuration not being changed by another thread;
@@ -699,6 +803,28 @@ wf_result wf_oauth_refresh(const wf_oauth *oauth,
                            wf_token_set **tokens_out);
 
 /**
+ * Requests a token with the client credentials grant (RFC 6749 §4.4): the application
+ * acts as itself, with no user and no refresh token (Adobe IMS Server-to-Server
+ * credentials). Blocks until the token endpoint has answered; the request is retried on
+ * transient failures. Most applications want `wf_client_client_credentials` instead,
+ * which requests a new token by itself when this one nears its expiry.
+ *
+ * Needs a client secret and a provider with this grant (Adobe IMS or a generic server):
+ * `WF_INVALID_ARGUMENT` for Workfront's legacy service or a public client, before
+ * anything is sent. `WF_TOKEN_ENDPOINT` when the server refuses (e.g. `invalid_client`
+ * for a wrong secret, `invalid_scope`), `WF_TRANSPORT` or `WF_PROTOCOL` otherwise. The
+ * secret never appears in the error message.
+ *
+ * On success `*tokens_out` is the caller's, released with `wf_token_set_free`. Any number
+ * of threads may call this on one `wf_oauth` at once (each gets its own token).
+ *
+ * # Safety
+ * `oauth` must be NULL or a live client; `tokens_out` NULL or writable storage for a
+ * `wf_token_set *`.
+ */
+wf_result wf_oauth_client_credentials(const wf_oauth *oauth, wf_token_set **tokens_out);
+
+/**
  * A store that keeps its credentials in files in the directory `dir` (created `0700` if
  * missing): one JSON document per key (`0600`), replaced atomically, with file locks so
  * that several processes can share it safely.
@@ -779,7 +905,8 @@ void wf_token_set_free(wf_token_set *tokens);
 wf_result wf_token_set_to_json(const wf_token_set *tokens, char **json_out);
 
 /**
- * The access token (the Workfront `sessionID`), a credential. Free with `wf_string_free`.
+ * The access token (a Workfront `sessionID`, or a Bearer token from Adobe IMS or a generic
+ * server), a credential. Free with `wf_string_free`.
  *
  * # Safety
  * As for `wf_token_set_to_json`.

@@ -1,4 +1,5 @@
-//! `wf_client`: calls the Workfront API with a credential, renewing it when needed.
+//! `wf_client`: calls the Workfront API with a credential, renewing it when needed — a
+//! user's (code flow) or the application's own (client credentials, Server-to-Server).
 
 use std::ffi::c_char;
 
@@ -15,9 +16,10 @@ use crate::tokens::{arg_tokens, wf_token_set};
 /// An authorized client of the Workfront API for one credential.
 ///
 /// Thread-safe: any number of threads may call one client at the same time. They share
-/// its credential: when the session ends, exactly one refresh runs and every caller
-/// continues with its result, which is saved to the store before anyone uses it. At most
-/// 10 requests are in flight at once (Workfront's limit); further callers wait.
+/// its credential: when the session ends, exactly one refresh runs (for a Server-to-Server
+/// client: one new client credentials request) and every caller continues with its
+/// result, which is saved to the store before anyone uses it. At most 10 requests are in
+/// flight at once (Workfront's limit); further callers wait.
 #[derive(Debug, Clone)]
 pub struct wf_client {
     client: blocking::WorkfrontClient,
@@ -118,6 +120,79 @@ pub unsafe extern "C" fn wf_client_from_tokens(
             blocking::WorkfrontClient::from_tokens(&oauth.client, tokens.clone()),
             out,
         );
+        Ok(())
+    })
+}
+
+/// A Server-to-Server client: the application acts as itself with the client credentials
+/// grant (Adobe IMS Server-to-Server credentials, or a generic OAuth 2 server). There is
+/// no user and no refresh token: when the access token nears its expiry (by the configured
+/// clock and refresh skew) or is refused, a new one is requested, once for all the threads
+/// calling at that moment. The token is kept in memory for as long as the client lives;
+/// use `wf_client_open_client_credentials` to keep it in a store shared by processes.
+///
+/// The first token is requested now (blocking), so a wrong secret or scope fails here:
+/// `WF_INVALID_ARGUMENT` for Workfront's legacy provider (it has no such grant) or a
+/// client without a secret, before anything is sent; `WF_TOKEN_ENDPOINT` when the server
+/// refuses (e.g. `invalid_client`: the secret is never in the message); `WF_TRANSPORT` or
+/// `WF_PROTOCOL` otherwise.
+///
+/// On success `*client_out` is the caller's, released with `wf_client_free`; it is
+/// thread-safe like any `wf_client`, and stays usable after `oauth` is freed. `oauth` may be
+/// used by other threads meanwhile.
+///
+/// # Safety
+/// `oauth` must be NULL or a live client; `client_out` NULL or writable storage for a
+/// `wf_client *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wf_client_client_credentials(
+    oauth: *const wf_oauth,
+    client_out: *mut *mut wf_client,
+) -> wf_result {
+    ffi::guard(|| {
+        // SAFETY: forwarded to the caller.
+        let oauth = unsafe { ffi::arg_ref(oauth, "oauth")? };
+        let out = ffi::out_param(client_out, "client_out")?;
+        let client = blocking::WorkfrontClient::client_credentials(&oauth.client)?;
+        hand_out(client, out);
+        Ok(())
+    })
+}
+
+/// A Server-to-Server client (see `wf_client_client_credentials`) whose token is kept in
+/// `store` under `key`, so that clients and processes sharing the store (a file store, or
+/// the application's callback store) share one token: a stored token that is still fresh
+/// and belongs to this instance is used as it is; otherwise a new one is requested
+/// (blocking) and saved, under the store's lock, so that processes starting together
+/// request one. Renewals are saved to the store too; a credential removed from the store
+/// is simply requested again, never a sign-in matter.
+///
+/// Fails as `wf_client_client_credentials` does, and with `WF_STORAGE` when the store
+/// cannot load or save. Ownership and threads as for `wf_client_client_credentials`; the
+/// client keeps the store alive, so `store` may be freed as soon as this returns.
+///
+/// # Safety
+/// `oauth` and `store` must be NULL or live handles; `key` NULL or a NUL-terminated string;
+/// `client_out` NULL or writable storage for a `wf_client *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wf_client_open_client_credentials(
+    oauth: *const wf_oauth,
+    store: *const wf_store,
+    key: *const c_char,
+    client_out: *mut *mut wf_client,
+) -> wf_result {
+    ffi::guard(|| {
+        // SAFETY: forwarded to the caller.
+        let (oauth, store, key) = unsafe {
+            (
+                ffi::arg_ref(oauth, "oauth")?,
+                arg_store(store, "store")?,
+                ffi::arg_str(key, "key")?,
+            )
+        };
+        let out = ffi::out_param(client_out, "client_out")?;
+        let client = blocking::WorkfrontClient::open_client_credentials(&oauth.client, store, key)?;
+        hand_out(client, out);
         Ok(())
     })
 }
@@ -246,7 +321,9 @@ unsafe fn client_call(
 }
 
 /// Renews the tokens now (unless another caller or process just did; then those are used),
-/// saving them to the store. `WF_REAUTH_REQUIRED` when the refresh token is refused.
+/// saving them to the store. `WF_REAUTH_REQUIRED` when the refresh token is refused. A
+/// Server-to-Server client requests a new token with the client credentials grant
+/// instead (`WF_TOKEN_ENDPOINT` when that is refused).
 ///
 /// # Safety
 /// `client` must be NULL or a live client.

@@ -9,8 +9,8 @@ use std::fmt;
 use std::time::Duration;
 
 use wf_oauth_core::{
-    ApiVersion, ClientAuth, ClientConfig, ClientConfigBuilder, ClientSecret, Instance,
-    MissingStatePolicy, RedirectUri,
+    ApiVersion, ClientAuth, ClientConfig, ClientConfigBuilder, ClientSecret, Endpoint, Instance,
+    MissingStatePolicy, Provider, RedirectUri,
 };
 use wf_oauth_http::{Clock, RetryPolicy, TransportConfig, blocking};
 
@@ -214,8 +214,10 @@ pub unsafe extern "C" fn wf_config_set_api_version(
     }
 }
 
-/// Sets the scope to request, space-separated (optional for Workfront, e.g.
-/// `offline_access`). Checked by `wf_oauth_new`.
+/// Sets the scope to request, space-separated: optional for Workfront's legacy service
+/// (e.g. `offline_access`), required for Adobe IMS (e.g.
+/// `openid AdobeID additional_info.projectedProductContext`), both for the sign-in and for
+/// Server-to-Server tokens. Checked by `wf_oauth_new`.
 ///
 /// # Safety
 /// As for `wf_config_set_client_secret`.
@@ -231,6 +233,116 @@ pub unsafe extern "C" fn wf_config_set_scope(
             Ok(())
         })
     }
+}
+
+/// A provider URL the core refused, with the name of the parameter that carried it (the
+/// core's message describes the problem without quoting the URL).
+fn bad_endpoint(e: wf_oauth_core::Error, name: &str) -> Failure {
+    let mut failure = Failure::from(e);
+    failure.message = format!("`{name}`: {}", failure.message);
+    failure
+}
+
+/// Uses Workfront's own OAuth 2 service (the default): authorize and token endpoints on the
+/// instance, the access token sent as a `sessionID`. This service stops working on
+/// 2027-02-01; Adobe IMS (`wf_config_set_provider_adobe_ims`) is its successor.
+///
+/// Replaces a provider chosen before. Fails only with `WF_NULL_PARAMETER`.
+///
+/// # Safety
+/// `config` must be NULL or a live configuration not used by another thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wf_config_set_provider_workfront_legacy(
+    config: *mut wf_config,
+) -> wf_result {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        set_value(config, |c| {
+            c.update(|b| b.provider(Provider::WorkfrontLegacy));
+            Ok(())
+        })
+    }
+}
+
+/// Uses Adobe IMS (credentials of the Adobe Developer Console: OAuth Web App with a secret,
+/// Single-Page or Native App with PKCE, or Server-to-Server with
+/// `wf_client_client_credentials`): authorize at `<ims_base>/ims/authorize/v2`, tokens
+/// from `<ims_base>/ims/token/v3`, access tokens sent as `Authorization: Bearer`. The
+/// Workfront API is still called on the configured instance.
+///
+/// `ims_base` is the IMS base URL, or NULL for `https://ims-na1.adobelogin.com`. It must be
+/// `https` (plain `http` only to `127.0.0.1`, `[::1]` or `localhost`, for test servers),
+/// without user information or fragment; otherwise `WF_INVALID_ARGUMENT`, and the
+/// configuration keeps its previous provider.
+///
+/// IMS requires a scope (`wf_config_set_scope`): without one, `wf_oauth_new` fails with
+/// `WF_INVALID_ARGUMENT`. Replaces a provider chosen before.
+///
+/// # Safety
+/// `config` must be NULL or a live configuration not used by another thread; `ims_base`
+/// NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wf_config_set_provider_adobe_ims(
+    config: *mut wf_config,
+    ims_base: *const c_char,
+) -> wf_result {
+    ffi::guard(|| {
+        // SAFETY: forwarded to the caller.
+        let (config, ims_base) = unsafe {
+            (
+                ffi::arg_mut(config, "config")?,
+                ffi::opt_str(ims_base, "ims_base")?,
+            )
+        };
+        let provider = match ims_base {
+            None => Provider::adobe_ims(),
+            Some(url) => Provider::adobe_ims_at(url).map_err(|e| bad_endpoint(e, "ims_base"))?,
+        };
+        config.update(|b| b.provider(provider));
+        Ok(())
+    })
+}
+
+/// Uses a standard OAuth 2 server (RFC 6749) with the authorization endpoint
+/// `authorize_url` and the token endpoint `token_url`; access tokens are sent as
+/// `Authorization: Bearer`, and the Workfront API is still called on the configured
+/// instance. A confidential client authenticates with HTTP Basic and a form body unless
+/// `wf_config_set_client_auth` says `WF_CLIENT_AUTH_POST`.
+///
+/// Both URLs must be `https` (plain `http` only to a loopback host), without user
+/// information or fragment; otherwise `WF_INVALID_ARGUMENT` naming the parameter, and the
+/// configuration keeps its previous provider. Replaces a provider chosen before.
+///
+/// # Safety
+/// `config` must be NULL or a live configuration not used by another thread;
+/// `authorize_url` and `token_url` NULL or NUL-terminated strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wf_config_set_provider_generic(
+    config: *mut wf_config,
+    authorize_url: *const c_char,
+    token_url: *const c_char,
+) -> wf_result {
+    ffi::guard(|| {
+        // SAFETY: forwarded to the caller.
+        let (config, authorize_url, token_url) = unsafe {
+            (
+                ffi::arg_mut(config, "config")?,
+                ffi::arg_str(authorize_url, "authorize_url")?,
+                ffi::arg_str(token_url, "token_url")?,
+            )
+        };
+        let provider = Provider::generic(authorize_url, token_url).map_err(|e| {
+            // Name the URL that was refused; the check is the core's.
+            let name = if Endpoint::parse(authorize_url).is_err() {
+                "authorize_url"
+            } else {
+                "token_url"
+            };
+            bad_endpoint(e, name)
+        })?;
+        config.update(|b| b.provider(provider));
+        Ok(())
+    })
 }
 
 /// Runs a setter without string argument.
@@ -478,6 +590,126 @@ mod tests {
                 wf_config_set_retry(config, 0, 1),
                 wf_result::WF_INVALID_ARGUMENT
             );
+            wf_config_free(config);
+        }
+    }
+
+    /// The calling thread's last error message.
+    fn last_message() -> String {
+        let mut out = std::ptr::null_mut();
+        // SAFETY: `out` is a valid place for a `char *`; the string is released below.
+        unsafe {
+            assert_eq!(crate::wf_last_error_message(&mut out), wf_result::WF_OK);
+            assert!(!out.is_null());
+            let text = std::ffi::CStr::from_ptr(out).to_string_lossy().into_owned();
+            crate::wf_string_free(out);
+            text
+        }
+    }
+
+    /// The provider of the client a configuration makes.
+    fn provider_of(config: *const wf_config) -> Provider {
+        // SAFETY: a live configuration.
+        let client = unsafe { &*config }
+            .oauth_client()
+            .expect("a valid configuration");
+        client.as_async().config().provider().clone()
+    }
+
+    #[test]
+    fn providers_are_chosen_and_bad_urls_refused_with_their_name() {
+        let config = new_config();
+        // SAFETY: a live configuration and literal strings.
+        unsafe {
+            assert_eq!(provider_of(config), Provider::WorkfrontLegacy);
+            assert_eq!(
+                wf_config_set_scope(config, c"openid AdobeID".as_ptr()),
+                wf_result::WF_OK
+            );
+            assert_eq!(
+                wf_config_set_provider_adobe_ims(config, std::ptr::null()),
+                wf_result::WF_OK
+            );
+            assert_eq!(provider_of(config), Provider::adobe_ims());
+            assert_eq!(
+                wf_config_set_provider_adobe_ims(config, c"http://127.0.0.1:7000".as_ptr()),
+                wf_result::WF_OK
+            );
+            let local = Provider::adobe_ims_at("http://127.0.0.1:7000").expect("valid");
+            assert_eq!(provider_of(config), local);
+
+            // A refused URL leaves the previous provider in place, and the message names
+            // the parameter without quoting the URL.
+            assert_eq!(
+                wf_config_set_provider_adobe_ims(config, c"http://ims.example.com".as_ptr()),
+                wf_result::WF_INVALID_ARGUMENT
+            );
+            assert!(
+                last_message().starts_with("`ims_base`"),
+                "{}",
+                last_message()
+            );
+            assert_eq!(provider_of(config), local);
+            assert_eq!(
+                wf_config_set_provider_generic(
+                    config,
+                    c"https://u:pw-4711@auth.example.com/a".as_ptr(),
+                    c"https://auth.example.com/t".as_ptr()
+                ),
+                wf_result::WF_INVALID_ARGUMENT
+            );
+            let message = last_message();
+            assert!(message.starts_with("`authorize_url`"), "{message}");
+            assert!(!message.contains("pw-4711"), "{message}");
+            assert_eq!(
+                wf_config_set_provider_generic(
+                    config,
+                    c"https://auth.example.com/a".as_ptr(),
+                    c"ftp://auth.example.com/t".as_ptr()
+                ),
+                wf_result::WF_INVALID_ARGUMENT
+            );
+            assert!(
+                last_message().starts_with("`token_url`"),
+                "{}",
+                last_message()
+            );
+            assert_eq!(provider_of(config), local);
+
+            assert_eq!(
+                wf_config_set_provider_generic(
+                    config,
+                    c"https://auth.example.com/a".as_ptr(),
+                    c"https://auth.example.com/t".as_ptr()
+                ),
+                wf_result::WF_OK
+            );
+            assert_eq!(provider_of(config).kind_name(), "generic");
+            assert_eq!(
+                wf_config_set_provider_workfront_legacy(config),
+                wf_result::WF_OK
+            );
+            assert_eq!(provider_of(config), Provider::WorkfrontLegacy);
+            wf_config_free(config);
+        }
+    }
+
+    #[test]
+    fn adobe_ims_without_a_scope_is_refused_when_the_client_is_made() {
+        let config = new_config();
+        let mut oauth = std::ptr::null_mut();
+        // SAFETY: a live configuration and a valid out pointer.
+        unsafe {
+            assert_eq!(
+                wf_config_set_provider_adobe_ims(config, std::ptr::null()),
+                wf_result::WF_OK
+            );
+            assert_eq!(
+                crate::wf_oauth_new(config, &mut oauth),
+                wf_result::WF_INVALID_ARGUMENT
+            );
+            assert!(oauth.is_null());
+            assert!(last_message().contains("scope"), "{}", last_message());
             wf_config_free(config);
         }
     }

@@ -1,4 +1,5 @@
-//! `wf_oauth`: the OAuth 2 flow — authorize URL, callback, code exchange, refresh.
+//! `wf_oauth`: the OAuth 2 flow — authorize URL, callback, code exchange, refresh — and
+//! the client credentials grant (Server-to-Server).
 
 use std::ffi::c_char;
 
@@ -42,7 +43,7 @@ pub struct wf_authorization_response {
 /// Makes an OAuth client from a configuration (which is copied: it may be freed after).
 ///
 /// `WF_INVALID_ARGUMENT` when the configuration is incomplete or inconsistent (e.g. an
-/// empty client id or a malformed scope).
+/// empty client id, a malformed scope, or Adobe IMS without a scope).
 ///
 /// # Safety
 /// `config` must be NULL or a live configuration not being changed by another thread;
@@ -316,6 +317,40 @@ pub unsafe extern "C" fn wf_oauth_refresh(
     })
 }
 
+/// Requests a token with the client credentials grant (RFC 6749 §4.4): the application
+/// acts as itself, with no user and no refresh token (Adobe IMS Server-to-Server
+/// credentials). Blocks until the token endpoint has answered; the request is retried on
+/// transient failures. Most applications want `wf_client_client_credentials` instead,
+/// which requests a new token by itself when this one nears its expiry.
+///
+/// Needs a client secret and a provider with this grant (Adobe IMS or a generic server):
+/// `WF_INVALID_ARGUMENT` for Workfront's legacy service or a public client, before
+/// anything is sent. `WF_TOKEN_ENDPOINT` when the server refuses (e.g. `invalid_client`
+/// for a wrong secret, `invalid_scope`), `WF_TRANSPORT` or `WF_PROTOCOL` otherwise. The
+/// secret never appears in the error message.
+///
+/// On success `*tokens_out` is the caller's, released with `wf_token_set_free`. Any number
+/// of threads may call this on one `wf_oauth` at once (each gets its own token).
+///
+/// # Safety
+/// `oauth` must be NULL or a live client; `tokens_out` NULL or writable storage for a
+/// `wf_token_set *`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wf_oauth_client_credentials(
+    oauth: *const wf_oauth,
+    tokens_out: *mut *mut wf_token_set,
+) -> wf_result {
+    ffi::guard(|| {
+        // SAFETY: forwarded to the caller.
+        let oauth = unsafe { ffi::arg_ref(oauth, "oauth")? };
+        let out = ffi::out_param(tokens_out, "tokens_out")?;
+        let tokens = oauth.client.client_credentials()?;
+        // SAFETY: `out` is non-NULL and the caller guarantees it is writable.
+        unsafe { out.write(ffi::into_handle(wf_token_set::new(tokens))) };
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,6 +403,29 @@ mod tests {
             wf_pending_authorization_free(pending);
             wf_oauth_free(public);
             wf_oauth_free(confidential);
+        }
+    }
+
+    #[test]
+    fn no_client_credentials_grant_on_the_legacy_service() {
+        let oauth = oauth(Some(c"s2s-secret-4711"));
+        let mut tokens = std::ptr::null_mut();
+        let mut message = std::ptr::null_mut();
+        // SAFETY: a live client and valid out pointers; everything is released.
+        unsafe {
+            // Refused by the core before anything is sent (acme.my.workfront.com is never
+            // contacted).
+            assert_eq!(
+                wf_oauth_client_credentials(oauth, &mut tokens),
+                wf_result::WF_INVALID_ARGUMENT
+            );
+            assert!(tokens.is_null());
+            assert_eq!(crate::wf_last_error_message(&mut message), wf_result::WF_OK);
+            let text = CStr::from_ptr(message).to_string_lossy().into_owned();
+            assert!(text.contains("client credentials"), "{text}");
+            assert!(!text.contains("4711"), "{text}");
+            crate::wf_string_free(message);
+            wf_oauth_free(oauth);
         }
     }
 

@@ -12,7 +12,8 @@ use zeroize::Zeroizing;
 use crate::error::wf_result;
 use crate::ffi::{self, Failure};
 
-/// The tokens of one sign-in: access token, refresh token, expiry, `wid`, instance.
+/// The tokens of one sign-in (or of one client credentials grant): access token, refresh
+/// token, expiry, `wid`, instance.
 ///
 /// Immutable, so thread-safe: any number of threads may read one token set.
 #[derive(Debug, Clone)]
@@ -103,7 +104,8 @@ pub unsafe extern "C" fn wf_token_set_to_json(
     }
 }
 
-/// The access token (the Workfront `sessionID`), a credential. Free with `wf_string_free`.
+/// The access token (a Workfront `sessionID`, or a Bearer token from Adobe IMS or a generic
+/// server), a credential. Free with `wf_string_free`.
 ///
 /// # Safety
 /// As for `wf_token_set_to_json`.

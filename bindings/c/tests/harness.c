@@ -34,13 +34,21 @@ int finish(void) {
     return failed == 0 && passed > 0 ? 0 : 1;
 }
 
-const char *mock_url(void) {
-    const char *url = getenv("WF_MOCK_URL");
+static const char *url_from(const char *variable) {
+    const char *url = getenv(variable);
     if (url == NULL || url[0] == '\0') {
-        fprintf(stderr, "WF_MOCK_URL is not set: run the tests through tests/run.sh\n");
+        fprintf(stderr, "%s is not set: run the tests through tests/run.sh\n", variable);
         exit(2);
     }
     return url;
+}
+
+const char *mock_url(void) {
+    return url_from("WF_MOCK_URL");
+}
+
+const char *ims_mock_url(void) {
+    return url_from("WF_IMS_MOCK_URL");
 }
 
 wf_config *mock_config(client_style style) {
@@ -167,14 +175,14 @@ char *state_of(const char *authorize_url) {
     return state;
 }
 
-bool mock_admin(const char *path, const char *json) {
+bool mock_admin_at(const char *base, const char *path, const char *json) {
     if (strchr(json, '\'') != NULL) {
         return false;
     }
     char *command = format_command(
         "curl -sS --max-time 10 -o /dev/null -w '%%{http_code}' -X POST "
         "-H 'Content-Type: application/json' --data-binary '%s' '%s/__mock/%s'",
-        json, mock_url(), path);
+        json, base, path);
     char *answer = command != NULL ? run_command(command) : NULL;
     bool ok = answer != NULL && strcmp(answer, "200") == 0;
     free(command);
@@ -182,18 +190,58 @@ bool mock_admin(const char *path, const char *json) {
     return ok;
 }
 
-long mock_grants(const char *grant_type) {
-    char *command = format_command("curl -sS --max-time 10 '%s/__mock/stats'", mock_url());
+bool mock_admin(const char *path, const char *json) {
+    return mock_admin_at(mock_url(), path, json);
+}
+
+/* The fake's /__mock/stats document (malloc'd), or NULL. */
+static char *fetch_stats(const char *base) {
+    char *command = format_command("curl -sS --max-time 10 '%s/__mock/stats'", base);
     char *stats = command != NULL ? run_command(command) : NULL;
     free(command);
+    return stats;
+}
+
+/* The number under "key" inside the flat JSON object that starts at `object` (its '{'):
+ * 0 when the key is absent. */
+static long count_in(const char *object, const char *key) {
+    const char *end = strchr(object, '}');
+    char quoted[64];
+    snprintf(quoted, sizeof quoted, "\"%s\":", key);
+    const char *at = strstr(object, quoted);
+    return (at != NULL && end != NULL && at < end) ? strtol(at + strlen(quoted), NULL, 10) : 0;
+}
+
+long mock_grants_at(const char *base, const char *grant_type) {
+    char *stats = fetch_stats(base);
     long count = -1;
     const char *grants = stats != NULL ? strstr(stats, "\"grants\":{") : NULL;
     if (grants != NULL) {
-        const char *end = strchr(grants, '}');
+        count = count_in(grants + strlen("\"grants\":"), grant_type);
+    }
+    free(stats);
+    return count;
+}
+
+long mock_grants(const char *grant_type) {
+    return mock_grants_at(mock_url(), grant_type);
+}
+
+long mock_statuses_at(const char *base, const char *endpoint, const char *status) {
+    char *stats = fetch_stats(base);
+    long count = -1;
+    /* "statuses" maps each endpoint to a flat object of counts per status. */
+    const char *statuses = stats != NULL ? strstr(stats, "\"statuses\":{") : NULL;
+    if (statuses != NULL) {
         char key[64];
-        snprintf(key, sizeof key, "\"%s\":", grant_type);
-        const char *at = strstr(grants, key);
-        count = (at != NULL && at < end) ? strtol(at + strlen(key), NULL, 10) : 0;
+        snprintf(key, sizeof key, "\"%s\":{", endpoint);
+        const char *inner = strstr(statuses + strlen("\"statuses\":{"), key);
+        /* An endpoint without answers has no object; the next '}' closing "statuses"
+         * comes first then. */
+        const char *close = strstr(statuses, "}}");
+        count = (inner != NULL && (close == NULL || inner < close))
+                    ? count_in(inner + strlen(key) - 1, status)
+                    : 0;
     }
     free(stats);
     return count;

@@ -41,6 +41,10 @@ int finish(void);
 /* The fake's base URL (environment variable WF_MOCK_URL). */
 const char *mock_url(void);
 
+/* The second fake, in Adobe IMS mode on a manual clock (environment variable
+ * WF_IMS_MOCK_URL): its IMS endpoints and the Workfront API share this address. */
+const char *ims_mock_url(void);
+
 /* A configuration / OAuth client for the fake in `style` (the caller frees them). */
 wf_config *mock_config(client_style style);
 wf_oauth *mock_oauth(client_style style);
@@ -55,11 +59,20 @@ wf_token_set *sign_in(const wf_oauth *oauth);
 /* The `state` parameter of an authorize URL (malloc'd), for crafting callbacks. */
 char *state_of(const char *authorize_url);
 
-/* POSTs `json` to /__mock/<path>; true on HTTP 200. */
+/* POSTs `json` to /__mock/<path> of the fake at `base`; true on HTTP 200. */
+bool mock_admin_at(const char *base, const char *path, const char *json);
+/* The same for the fake at WF_MOCK_URL. */
 bool mock_admin(const char *path, const char *json);
 
-/* How many grants of `grant_type` the fake has answered since the last reset. */
+/* How many grants of `grant_type` the fake at `base` has answered since the last reset
+ * (-1 when its stats cannot be read). */
+long mock_grants_at(const char *base, const char *grant_type);
+/* The same for the fake at WF_MOCK_URL. */
 long mock_grants(const char *grant_type);
+
+/* How many requests to `endpoint` ("api", "token"…) the fake at `base` has answered with
+ * `status` ("401"…) since the last reset (-1 when its stats cannot be read). */
+long mock_statuses_at(const char *base, const char *endpoint, const char *status);
 
 /* The last error message of this thread (malloc'd copy, "" when none). */
 char *last_message(void);

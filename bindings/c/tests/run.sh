@@ -4,7 +4,9 @@
 # 2. compile every tests/test_*.c with -Wall -Wextra -Werror against the INSTALLED header
 #    and library, found with pkg-config: once plainly (shared library), once with
 #    -fsanitize=address,undefined (static library);
-# 3. start the wf-oauth-mock binary (auto-approve) and read its address;
+# 3. start the wf-oauth-mock binary (auto-approve) twice, as Workfront's legacy service
+#    (WF_MOCK_URL) and as Adobe IMS on a manual clock (WF_IMS_MOCK_URL), and read their
+#    addresses;
 # 4. run each program under valgrind (leaks and memory errors are failures), then the
 #    sanitized build (LeakSanitizer on), then build and run examples/c the way its README
 #    says.
@@ -66,25 +68,39 @@ for source in "$here"/test_*.c; do
         "$here/harness.c" "${static_libs[@]}" -pthread
 done
 
-step "start wf-oauth-mock"
 mock_bin="$target_dir/debug/wf-oauth-mock"
-# `timeout` makes sure the server stops by itself even if this script is killed hard.
-timeout 1200 "$mock_bin" --auto-approve --redirect-uri http://127.0.0.1:9/callback \
-    >"$work/mock.out" 2>"$work/mock.log" &
-mock_pid=$!
-trap 'kill "$mock_pid" 2>/dev/null || true; wait "$mock_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 100); do
-    grep -q '^listening on ' "$work/mock.out" 2>/dev/null && break
-    sleep 0.1
-done
-WF_MOCK_URL="$(sed -n 's/^listening on //p' "$work/mock.out" | head -n1)"
-if [ -z "$WF_MOCK_URL" ]; then
-    echo "wf-oauth-mock did not start:" >&2
-    cat "$work/mock.log" >&2
-    exit 1
-fi
-export WF_MOCK_URL
-step "wf-oauth-mock listening on $WF_MOCK_URL"
+mock_pids=()
+trap 'for pid in ${mock_pids[@]+"${mock_pids[@]}"}; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done' EXIT
+# start_mock NAME ARGS…: starts wf-oauth-mock (auto-approve, the tests' redirect URI) and
+# sets mock_address to the address it announces.
+start_mock() {
+    local name="$1"
+    shift
+    step "start wf-oauth-mock ($name)"
+    # `timeout` makes sure the server stops by itself even if this script is killed hard.
+    timeout 1200 "$mock_bin" --auto-approve --redirect-uri http://127.0.0.1:9/callback "$@" \
+        >"$work/$name.out" 2>"$work/$name.log" &
+    mock_pids+=($!)
+    for _ in $(seq 100); do
+        grep -q '^listening on ' "$work/$name.out" 2>/dev/null && break
+        sleep 0.1
+    done
+    mock_address="$(sed -n 's/^listening on //p' "$work/$name.out" | head -n1)"
+    if [ -z "$mock_address" ]; then
+        echo "wf-oauth-mock ($name) did not start:" >&2
+        cat "$work/$name.log" >&2
+        exit 1
+    fi
+    step "wf-oauth-mock ($name) listening on $mock_address"
+}
+
+# The legacy Workfront OAuth 2 service, on the real clock.
+start_mock mock
+export WF_MOCK_URL="$mock_address"
+# Adobe IMS (tests/test_providers.c): a manual clock the tests advance together with
+# their own, and a one-hour token lifetime (IMS_TOKEN_TTL there).
+start_mock ims-mock --mode ims --manual-clock --access-token-ttl-secs 3600
+export WF_IMS_MOCK_URL="$mock_address"
 
 failures=0
 run() {

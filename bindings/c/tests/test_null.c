@@ -104,6 +104,19 @@ int main(void) {
     EXPECT_NULL(wf_config_set_timeouts(NULL, 1000, 1000));
     EXPECT_NULL(wf_config_set_retry(NULL, 1, 1000));
     EXPECT_NULL(wf_config_set_clock(NULL, fixed_clock, NULL));
+    EXPECT_NULL(wf_config_set_provider_workfront_legacy(NULL));
+    CHECK(message_names("config"));
+    EXPECT_NULL(wf_config_set_provider_adobe_ims(NULL, "https://ims-na1.adobelogin.com"));
+    CHECK(message_names("config"));
+    EXPECT_NULL(wf_config_set_provider_generic(NULL, "https://a.example.com/authorize",
+                                               "https://a.example.com/token"));
+    EXPECT_NULL(wf_config_set_provider_generic(config, NULL, "https://a.example.com/token"));
+    CHECK(message_names("authorize_url"));
+    EXPECT_NULL(wf_config_set_provider_generic(config, "https://a.example.com/authorize", NULL));
+    CHECK(message_names("token_url"));
+    /* A NULL IMS base is not an error: it means https://ims-na1.adobelogin.com. */
+    CHECK_RESULT(wf_config_set_provider_adobe_ims(config, NULL), WF_OK);
+    CHECK_RESULT(wf_config_set_provider_workfront_legacy(config), WF_OK);
     /* A NULL clock function is not an error: it restores the system clock. */
     CHECK_RESULT(wf_config_set_clock(config, NULL, NULL), WF_OK);
 
@@ -137,6 +150,10 @@ int main(void) {
     EXPECT_NULL(wf_oauth_refresh(NULL, tokens, (wf_token_set **)&out));
     EXPECT_NULL(wf_oauth_refresh(oauth, NULL, (wf_token_set **)&out));
     EXPECT_NULL(wf_oauth_refresh(oauth, tokens, NULL));
+    EXPECT_NULL(wf_oauth_client_credentials(NULL, (wf_token_set **)&out));
+    CHECK(message_names("oauth"));
+    EXPECT_NULL(wf_oauth_client_credentials(oauth, NULL));
+    CHECK(message_names("tokens_out"));
 
     /* Token sets. */
     EXPECT_NULL(wf_token_set_from_json(NULL, (wf_token_set **)&out));
@@ -181,6 +198,18 @@ int main(void) {
     EXPECT_NULL(wf_client_from_tokens(NULL, tokens, (wf_client **)&out));
     EXPECT_NULL(wf_client_from_tokens(oauth, NULL, (wf_client **)&out));
     EXPECT_NULL(wf_client_from_tokens(oauth, tokens, NULL));
+    EXPECT_NULL(wf_client_client_credentials(NULL, (wf_client **)&out));
+    CHECK(message_names("oauth"));
+    EXPECT_NULL(wf_client_client_credentials(oauth, NULL));
+    CHECK(message_names("client_out"));
+    EXPECT_NULL(wf_client_open_client_credentials(NULL, store, "k", (wf_client **)&out));
+    CHECK(message_names("oauth"));
+    EXPECT_NULL(wf_client_open_client_credentials(oauth, NULL, "k", (wf_client **)&out));
+    CHECK(message_names("store"));
+    EXPECT_NULL(wf_client_open_client_credentials(oauth, store, NULL, (wf_client **)&out));
+    CHECK(message_names("key"));
+    EXPECT_NULL(wf_client_open_client_credentials(oauth, store, "k", NULL));
+    CHECK(message_names("client_out"));
     EXPECT_NULL(wf_client_request(NULL, "GET", "proj/search", NULL, NULL, &status, &text));
     EXPECT_NULL(wf_client_request(client, NULL, "proj/search", NULL, NULL, &status, &text));
     CHECK(message_names("method"));
