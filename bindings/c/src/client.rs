@@ -2,10 +2,11 @@
 //! user's (code flow) or the application's own (client credentials, Server-to-Server).
 
 use std::ffi::c_char;
+use std::sync::Arc;
 
 use serde_json::Value;
 use wf_oauth_core::Method;
-use wf_oauth_http::blocking;
+use wf_oauth_http::{TokenStore, blocking};
 
 use crate::error::wf_result;
 use crate::ffi::{self, Failure};
@@ -26,6 +27,37 @@ pub struct wf_client {
 }
 
 /// Makes a client and writes it out: the common tail of the constructors.
+/// A client from a stored credential: the shared body of `wf_client_open` and
+/// `wf_client_open_client_credentials`.
+///
+/// # Safety
+/// As for those functions.
+unsafe fn open_stored(
+    oauth: *const wf_oauth,
+    store: *const wf_store,
+    key: *const c_char,
+    client_out: *mut *mut wf_client,
+    open: fn(
+        &blocking::OAuthClient,
+        Arc<dyn TokenStore>,
+        &str,
+    ) -> wf_oauth_http::Result<blocking::WorkfrontClient>,
+) -> wf_result {
+    ffi::guard(|| {
+        // SAFETY: forwarded to the caller.
+        let (oauth, store, key) = unsafe {
+            (
+                ffi::arg_ref(oauth, "oauth")?,
+                arg_store(store, "store")?,
+                ffi::arg_str(key, "key")?,
+            )
+        };
+        let out = ffi::out_param(client_out, "client_out")?;
+        hand_out(open(&oauth.client, store, key)?, out);
+        Ok(())
+    })
+}
+
 fn hand_out(client: blocking::WorkfrontClient, out: *mut *mut wf_client) {
     // SAFETY: every caller checked `out` with `ffi::out_param`, and its caller guarantees it
     // is writable.
@@ -83,20 +115,12 @@ pub unsafe extern "C" fn wf_client_open(
     key: *const c_char,
     client_out: *mut *mut wf_client,
 ) -> wf_result {
-    ffi::guard(|| {
-        // SAFETY: forwarded to the caller.
-        let (oauth, store, key) = unsafe {
-            (
-                ffi::arg_ref(oauth, "oauth")?,
-                arg_store(store, "store")?,
-                ffi::arg_str(key, "key")?,
-            )
-        };
-        let out = ffi::out_param(client_out, "client_out")?;
-        let client = blocking::WorkfrontClient::open(&oauth.client, store, key)?;
-        hand_out(client, out);
-        Ok(())
-    })
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        open_stored(oauth, store, key, client_out, |oauth, store, key| {
+            blocking::WorkfrontClient::open(oauth, store, key)
+        })
+    }
 }
 
 /// A client for `tokens` that keeps renewed tokens in memory only, for as long as it lives;
@@ -181,20 +205,12 @@ pub unsafe extern "C" fn wf_client_open_client_credentials(
     key: *const c_char,
     client_out: *mut *mut wf_client,
 ) -> wf_result {
-    ffi::guard(|| {
-        // SAFETY: forwarded to the caller.
-        let (oauth, store, key) = unsafe {
-            (
-                ffi::arg_ref(oauth, "oauth")?,
-                arg_store(store, "store")?,
-                ffi::arg_str(key, "key")?,
-            )
-        };
-        let out = ffi::out_param(client_out, "client_out")?;
-        let client = blocking::WorkfrontClient::open_client_credentials(&oauth.client, store, key)?;
-        hand_out(client, out);
-        Ok(())
-    })
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        open_stored(oauth, store, key, client_out, |oauth, store, key| {
+            blocking::WorkfrontClient::open_client_credentials(oauth, store, key)
+        })
+    }
 }
 
 /// Releases a client. NULL is ignored. Its credential stays in the store.

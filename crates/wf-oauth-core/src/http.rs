@@ -57,6 +57,14 @@ const SENSITIVE_HEADERS: &[&str] = &[
     "apikey",
 ];
 
+/// The response headers the core reads (lowercase): a driver may copy just these into
+/// [`HttpResponse::headers`] and leave the rest of a response's headers where they are.
+///
+/// ```
+/// assert!(wf_oauth_core::RESPONSE_HEADERS_READ.contains(&"retry-after"));
+/// ```
+pub const RESPONSE_HEADERS_READ: &[&str] = &["content-type", "retry-after"];
+
 /// Whether a header's value must be kept out of logs.
 pub fn is_sensitive_header(name: &str) -> bool {
     SENSITIVE_HEADERS

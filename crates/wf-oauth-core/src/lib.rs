@@ -108,7 +108,9 @@ pub use config::{
 };
 pub use error::{Error, ErrorKind};
 pub use grant::CODE_LIFETIME_SECS;
-pub use http::{Headers, HttpRequest, HttpResponse, Method, is_sensitive_header};
+pub use http::{
+    Headers, HttpRequest, HttpResponse, Method, RESPONSE_HEADERS_READ, is_sensitive_header,
+};
 pub use instance::{Instance, InstancePolicy};
 pub use lifecycle::{Credential, CredentialState, Decision, RefreshTicket, Renewal};
 pub use pkce::CODE_CHALLENGE_METHOD;

@@ -5,8 +5,8 @@
 //!
 //! Both sides fetch the same `proj/search` page, read the whole body and parse it as JSON
 //! (the raw side with `serde_json::from_slice`, the driver through the core's response
-//! classification); the raw client has the same timeouts and redirect policy as the
-//! driver's. For the comparison the fake's concurrency limit is off and the
+//! classification); the raw client has the same transport settings as the driver's
+//! (timeouts, redirect policy, User-Agent, pool and TCP options). For the comparison the fake's concurrency limit is off and the
 //! client's limit is raised to 64, so that neither side is throttled and the numbers
 //! measure the code, not the limit; the storm runs the same way.
 
@@ -21,7 +21,7 @@ const REDIRECT: &str = "http://127.0.0.1:9/callback";
 const SEQUENTIAL: usize = 3_000;
 const CONCURRENCY: usize = 64;
 const THROUGHPUT_WINDOW: Duration = Duration::from_millis(500);
-const ROUNDS: usize = 6;
+const ROUNDS: usize = 10;
 const STORM: usize = 1_000;
 
 fn main() {
@@ -46,12 +46,16 @@ async fn run() {
         .expect("client");
     let tokens = sign_in(&oauth).await;
     let client = WorkfrontClient::from_tokens(oauth.clone(), tokens);
-    // The raw side gets the same safety settings as the driver's default transport
-    // (timeouts, no redirects): the comparison is about the driver's own work.
+    // The raw side gets the same transport settings as the driver's default transport
+    // (timeouts, no redirects, User-Agent, pool and TCP options): the comparison is about
+    // the driver's own work, not about one more header on the wire.
     let raw = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(30))
+        .user_agent(oauth.transport().config().user_agent().to_owned())
+        .pool_idle_timeout(Duration::from_secs(90))
+        .tcp_nodelay(true)
         .build()
         .expect("raw client");
 

@@ -327,14 +327,7 @@ impl WorkfrontClient {
                     .logout_request(state.credential.tokens())?
             };
             let limit = self.inner.oauth.transport().config().api_body_limit();
-            let permit = self
-                .inner
-                .oauth
-                .api_permits()
-                .clone()
-                .acquire_owned()
-                .await
-                .ok();
+            let permit = self.inner.oauth.api_permits().acquire().await.ok();
             let attempt = Attempt::start(&Span::current(), 1);
             let sent = self.inner.oauth.transport().send(&request, limit).await;
             drop(permit);
@@ -383,14 +376,7 @@ impl WorkfrontClient {
                 // The permit is taken before the token is read, so a caller that waited
                 // for a slot sends the token current at that time, not a stale one.
                 // The semaphore is never closed, so this cannot fail.
-                let permit = self
-                    .inner
-                    .oauth
-                    .api_permits()
-                    .clone()
-                    .acquire_owned()
-                    .await
-                    .ok();
+                let permit = self.inner.oauth.api_permits().acquire().await.ok();
                 let (generation, request) = self.prepare(build).await?;
                 span.record("generation", generation);
                 let attempt = Attempt::start(&span, retry.attempt());

@@ -8,8 +8,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue};
-use wf_oauth_core::{Headers, HttpRequest, HttpResponse, Method};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue,
+};
+use wf_oauth_core::{Headers, HttpRequest, HttpResponse, Method, RESPONSE_HEADERS_READ};
 
 use crate::retry::Failure;
 
@@ -234,8 +236,7 @@ impl Transport {
     ) -> Result<HttpResponse, TransportError> {
         let mut headers = HeaderMap::with_capacity(request.headers().len());
         for (name, value) in request.headers().iter() {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| TransportError::Invalid(format!("header name {name:?}")))?;
+            let name = header_name(name)?;
             // The value may be a secret: say which header, never what it held.
             let mut value = HeaderValue::from_str(value)
                 .map_err(|_| TransportError::Invalid(format!("value of header {name}")))?;
@@ -266,11 +267,15 @@ impl Transport {
         if response.status().is_redirection() || response.url() != request.url() {
             return Err(TransportError::Redirect { status });
         }
-        let headers: Headers = response
-            .headers()
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect();
+        // Only what the core reads: every other header would be copied for nothing.
+        let mut headers = Headers::new();
+        for &name in RESPONSE_HEADERS_READ {
+            for value in response.headers().get_all(name) {
+                if let Ok(value) = value.to_str() {
+                    headers.append(name, value.to_owned());
+                }
+            }
+        }
         let declared = response
             .headers()
             .get(CONTENT_LENGTH)
@@ -299,6 +304,21 @@ impl Transport {
         }
         Ok(HttpResponse::new(status, headers, body))
     }
+}
+
+/// The header name, without parsing the ones the core always sends.
+fn header_name(name: &str) -> Result<HeaderName, TransportError> {
+    static KNOWN: [(&str, HeaderName); 4] = [
+        ("accept", ACCEPT),
+        ("authorization", AUTHORIZATION),
+        ("content-type", CONTENT_TYPE),
+        ("sessionid", HeaderName::from_static("sessionid")),
+    ];
+    if let Some((_, known)) = KNOWN.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
+        return Ok(known.clone());
+    }
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| TransportError::Invalid(format!("header name {name:?}")))
 }
 
 fn classify(e: reqwest::Error) -> TransportError {
