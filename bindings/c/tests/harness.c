@@ -1,6 +1,8 @@
 /* See harness.h. */
 #include "harness.h"
 
+#include <pthread.h>
+
 #include <stdarg.h>
 
 static int passed;
@@ -259,4 +261,66 @@ char *last_message(void) {
         return strdup("(wf_last_error_message failed)");
     }
     return take_string(message);
+}
+
+typedef struct {
+    const wf_client *client;
+    pthread_barrier_t *start;
+    wf_result result;
+    bool has_data;
+} storm_worker;
+
+static void *run_worker(void *arg) {
+    storm_worker *w = arg;
+    uint16_t status = 0;
+    char *body = NULL;
+    /* All threads call at the same moment, with the same dead token or session. */
+    pthread_barrier_wait(w->start);
+    w->result = wf_client_request(w->client, "GET", "proj/search", "$$LIMIT=2&ID_Sort=asc", NULL,
+                                  &status, &body);
+    w->has_data = body != NULL && body[0] == '[' && status == 200;
+    wf_string_free(body);
+    return NULL;
+}
+
+/* The workers' stacks are the test's own memory. glibc keeps the stacks it allocates for
+ * reuse after a join, together with their TLS, and may hand one to a thread the library's
+ * runtime starts later and keeps until exit; valgrind would then report that TLS as
+ * "possibly lost" with this file's pthread_create in its history. A stack given by the
+ * caller is never reused: its TLS is released at the join. */
+#define WORKER_STACK (1024 * 1024)
+
+void storm(const wf_client *client, int thread_count) {
+    if (!CHECK(thread_count > 0 && thread_count <= MAX_STORM_THREADS)) {
+        return;
+    }
+    pthread_barrier_t start;
+    if (!CHECK(pthread_barrier_init(&start, NULL, (unsigned)thread_count) == 0)) {
+        return;
+    }
+    pthread_t threads[MAX_STORM_THREADS];
+    storm_worker workers[MAX_STORM_THREADS];
+    void *stacks[MAX_STORM_THREADS];
+    bool started[MAX_STORM_THREADS];
+    for (int i = 0; i < thread_count; i++) {
+        workers[i] = (storm_worker){client, &start, WF_PANIC, false};
+        pthread_attr_t attr;
+        bool attr_ok = CHECK(pthread_attr_init(&attr) == 0);
+        stacks[i] = NULL;
+        started[i] = attr_ok && CHECK(posix_memalign(&stacks[i], 4096, WORKER_STACK) == 0) &&
+                     CHECK(pthread_attr_setstack(&attr, stacks[i], WORKER_STACK) == 0) &&
+                     CHECK(pthread_create(&threads[i], &attr, run_worker, &workers[i]) == 0);
+        if (attr_ok) {
+            pthread_attr_destroy(&attr);
+        }
+    }
+    for (int i = 0; i < thread_count; i++) {
+        if (started[i]) {
+            pthread_join(threads[i], NULL);
+        }
+        CHECK_RESULT(workers[i].result, WF_OK);
+        CHECK(workers[i].has_data);
+        free(stacks[i]);
+    }
+    pthread_barrier_destroy(&start);
 }

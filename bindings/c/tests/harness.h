@@ -80,4 +80,11 @@ char *last_message(void);
 /* Copies a library string into malloc'd memory and releases the original. */
 char *take_string(char *s);
 
+/* Up to MAX_STORM_THREADS threads call GET proj/search on `client` at the same moment;
+ * every call must succeed with data. The threads run on stacks the harness allocates:
+ * glibc reuses the stacks it allocates (and their TLS) for threads the library's runtime
+ * starts later, which valgrind would report as "possibly lost". */
+#define MAX_STORM_THREADS 16
+void storm(const wf_client *client, int thread_count);
+
 #endif

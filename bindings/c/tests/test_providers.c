@@ -310,65 +310,6 @@ static void test_provider_selection(void) {
     wf_config_free(config);
 }
 
-typedef struct {
-    const wf_client *client;
-    pthread_barrier_t *start;
-    wf_result result;
-    bool has_data;
-} worker;
-
-static void *run_worker(void *arg) {
-    worker *w = arg;
-    uint16_t status = 0;
-    char *body = NULL;
-    /* All threads call at the same moment, with the same dead token. */
-    pthread_barrier_wait(w->start);
-    w->result = wf_client_request(w->client, "GET", "proj/search", "$$LIMIT=2&ID_Sort=asc", NULL,
-                                  &status, &body);
-    w->has_data = body != NULL && body[0] == '[' && status == 200;
-    wf_string_free(body);
-    return NULL;
-}
-
-/* The workers' stacks are the test's own memory. glibc keeps the stacks it allocates for
- * reuse after a join, together with their TLS, and may hand one to a thread the library's
- * runtime starts later and keeps until exit; valgrind would then report that TLS as
- * "possibly lost" with this file's pthread_create in its history. A stack given by the
- * caller is never reused: its TLS is released at the join. */
-#define WORKER_STACK (1024 * 1024)
-
-/* THREADS calls at once; every one must succeed. */
-static void storm(const wf_client *client) {
-    pthread_barrier_t start;
-    if (!CHECK(pthread_barrier_init(&start, NULL, THREADS) == 0)) {
-        return;
-    }
-    pthread_t threads[THREADS];
-    worker workers[THREADS];
-    void *stacks[THREADS];
-    bool started[THREADS];
-    for (int i = 0; i < THREADS; i++) {
-        workers[i] = (worker){client, &start, WF_PANIC, false};
-        pthread_attr_t attr;
-        bool attr_ok = CHECK(pthread_attr_init(&attr) == 0);
-        stacks[i] = NULL;
-        started[i] = attr_ok && CHECK(posix_memalign(&stacks[i], 4096, WORKER_STACK) == 0) &&
-                     CHECK(pthread_attr_setstack(&attr, stacks[i], WORKER_STACK) == 0) &&
-                     CHECK(pthread_create(&threads[i], &attr, run_worker, &workers[i]) == 0);
-        if (attr_ok) {
-            pthread_attr_destroy(&attr);
-        }
-    }
-    for (int i = 0; i < THREADS; i++) {
-        if (started[i]) {
-            pthread_join(threads[i], NULL);
-        }
-        CHECK_RESULT(workers[i].result, WF_OK);
-        CHECK(workers[i].has_data);
-        free(stacks[i]);
-    }
-    pthread_barrier_destroy(&start);
-}
 
 /* Server-to-Server in memory: API calls, then eight threads after a revocation and after
  * an expiry: one new client credentials grant each time. */
@@ -403,7 +344,7 @@ static void test_server_to_server(void) {
     /* Revoked on the server before its expiry: refused, re-requested once for all. */
     reset_ims_stats();
     CHECK(mock_admin_at(ims_mock_url(), "sessions/expire", "{}"));
-    storm(client);
+    storm(client, THREADS);
     check_count(mock_grants_at(ims_mock_url(), "client_credentials"), 1,
                 "grants after a revocation");
     CHECK(mock_statuses_at(ims_mock_url(), "api", "401") >= 1); /* the refusal path ran */
@@ -411,7 +352,7 @@ static void test_server_to_server(void) {
     /* Past its expiry: renewed before the calls, once, and never refused. */
     reset_ims_stats();
     advance_clocks(IMS_TOKEN_TTL);
-    storm(client);
+    storm(client, THREADS);
     check_count(mock_grants_at(ims_mock_url(), "client_credentials"), 1,
                 "grants after an expiry");
     check_count(mock_statuses_at(ims_mock_url(), "api", "401"), 0, "refused API calls");
