@@ -331,15 +331,12 @@ pub unsafe extern "C" fn wf_config_set_provider_generic(
                 ffi::arg_str(token_url, "token_url")?,
             )
         };
-        let provider = Provider::generic(authorize_url, token_url).map_err(|e| {
-            // Name the URL that was refused; the check is the core's.
-            let name = if Endpoint::parse(authorize_url).is_err() {
-                "authorize_url"
-            } else {
-                "token_url"
-            };
-            bad_endpoint(e, name)
-        })?;
+        // Each URL checked on its own by the core, so the error names the one refused.
+        let provider = Provider::Generic {
+            authorize_url: Endpoint::parse(authorize_url)
+                .map_err(|e| bad_endpoint(e, "authorize_url"))?,
+            token_url: Endpoint::parse(token_url).map_err(|e| bad_endpoint(e, "token_url"))?,
+        };
         config.update(|b| b.provider(provider));
         Ok(())
     })

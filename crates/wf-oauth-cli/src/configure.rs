@@ -7,7 +7,7 @@ use wf_oauth_core::{ApiVersion, Instance, RedirectUri};
 use crate::cli::ClientArgs;
 use crate::error::CliError;
 use crate::profile::{AuthStyle, PROFILE_FORMAT, Profile, check_profile_name};
-use crate::provider::{ProviderKind, ProviderSettings};
+use crate::provider::ProviderSettings;
 use crate::secret_input;
 
 /// The redirect URI used when neither the flags nor the profile name one: a loopback
@@ -120,10 +120,7 @@ pub fn merge(
              Console credential, e.g. --scope \"{IMS_SCOPE_EXAMPLE}\""
         )));
     }
-    let default_auth = match provider.kind {
-        ProviderKind::Ims => AuthStyle::Post,
-        ProviderKind::Legacy | ProviderKind::Generic => AuthStyle::Basic,
-    };
+    let default_auth = AuthStyle::from(provider.provider()?.default_client_auth());
     let profile = Profile {
         format: PROFILE_FORMAT,
         name: name.to_owned(),
@@ -151,6 +148,7 @@ mod tests {
     use super::*;
     use crate::cli::ProviderArgs;
     use crate::error::Exit;
+    use crate::provider::ProviderKind;
 
     fn ims_args() -> ClientArgs {
         ClientArgs {

@@ -40,6 +40,15 @@ pub enum AuthStyle {
     Post,
 }
 
+impl From<ClientAuth> for AuthStyle {
+    fn from(auth: ClientAuth) -> Self {
+        match auth {
+            ClientAuth::Basic => AuthStyle::Basic,
+            ClientAuth::Post => AuthStyle::Post,
+        }
+    }
+}
+
 impl From<AuthStyle> for ClientAuth {
     fn from(style: AuthStyle) -> Self {
         match style {

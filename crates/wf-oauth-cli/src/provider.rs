@@ -131,10 +131,13 @@ impl ProviderSettings {
                          (the OAuth 2 server's authorization and token endpoints)",
                     ));
                 };
-                // Checked one by one, so the message names the flag at fault.
-                Endpoint::parse(authorize).map_err(|e| refused("--authorize-url", authorize, e))?;
-                Endpoint::parse(token).map_err(|e| refused("--token-url", token, e))?;
-                Provider::generic(authorize, token).map_err(|e| CliError::usage(reason(&e)))
+                // Checked one by one by the core, so the message names the flag at fault.
+                Ok(Provider::Generic {
+                    authorize_url: Endpoint::parse(authorize)
+                        .map_err(|e| refused("--authorize-url", authorize, e))?,
+                    token_url: Endpoint::parse(token)
+                        .map_err(|e| refused("--token-url", token, e))?,
+                })
             }
         }
     }

@@ -477,10 +477,9 @@ impl ClientConfigBuilder {
         if self.provider.requires_scope() && scope.is_none() {
             return Err(Error::invalid_config("Adobe IMS requires a scope"));
         }
-        let client_auth = self.client_auth.unwrap_or(match self.provider {
-            Provider::AdobeIms { .. } => ClientAuth::Post,
-            _ => ClientAuth::Basic,
-        });
+        let client_auth = self
+            .client_auth
+            .unwrap_or_else(|| self.provider.default_client_auth());
         let mut prefix = self.provider.authorize_endpoint(&self.instance);
         if let Some(redirect_uri) = &self.redirect_uri {
             prefix

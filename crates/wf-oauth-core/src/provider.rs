@@ -8,6 +8,7 @@ use std::fmt;
 
 use url::Url;
 
+use crate::config::ClientAuth;
 use crate::error::Error;
 use crate::instance::Instance;
 use crate::token::TokenType;
@@ -209,6 +210,17 @@ impl Provider {
         match self.token_placement() {
             TokenPlacement::SessionIdHeader => TokenType::SessionId,
             TokenPlacement::BearerHeader => TokenType::Bearer,
+        }
+    }
+
+    /// How a confidential client authenticates unless configured otherwise: the form
+    /// (`Post`) for Adobe IMS, which documents `client_id` and `client_secret` in the body;
+    /// HTTP Basic for Workfront's legacy service and for standard servers (RFC 6749 §2.3.1:
+    /// the method every server must support).
+    pub fn default_client_auth(&self) -> ClientAuth {
+        match self {
+            Provider::AdobeIms { .. } => ClientAuth::Post,
+            Provider::WorkfrontLegacy | Provider::Generic { .. } => ClientAuth::Basic,
         }
     }
 
