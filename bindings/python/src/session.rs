@@ -42,9 +42,6 @@ pub(crate) struct SessionCore {
     engine: Arc<Engine>,
     /// The store and key, or None for tokens kept in a private in-memory store.
     store: Option<(Arc<dyn TokenStore>, String)>,
-    /// How the tokens are renewed: with the refresh token (a user's sign-in), or by
-    /// requesting new ones with the client credentials grant (Server-to-Server).
-    renewal: Renewal,
     /// The driver client and the process it belongs to.
     current: Mutex<(u32, WorkfrontClient)>,
 }
@@ -59,7 +56,6 @@ impl SessionCore {
         key: Option<String>,
     ) -> Result<SessionCore> {
         let oauth = engine.oauth()?;
-        let mut renewal = Renewal::RefreshToken;
         let (client, store) = match (opening, engine.store.clone()) {
             (Opening::Tokens(tokens), None) => (WorkfrontClient::from_tokens(oauth, tokens), None),
             (Opening::Tokens(tokens), Some(store)) => {
@@ -77,31 +73,27 @@ impl SessionCore {
                     "opening a session by key needs a client with a store",
                 ));
             }
-            (Opening::ClientCredentials, store) => {
-                renewal = Renewal::ClientCredentials;
-                match (key, store) {
-                    (None, _) => (WorkfrontClient::client_credentials(oauth).await?, None),
-                    (Some(key), Some(store)) => {
-                        let client = WorkfrontClient::open_client_credentials(
-                            oauth,
-                            Arc::clone(&store),
-                            key.clone(),
-                        )
-                        .await?;
-                        (client, Some((store, key)))
-                    }
-                    (Some(_), None) => {
-                        return Err(invalid(
-                            "client_credentials_session(key=...) shares the token through the client's store: give the client a store",
-                        ));
-                    }
+            (Opening::ClientCredentials, store) => match (key, store) {
+                (None, _) => (WorkfrontClient::client_credentials(oauth).await?, None),
+                (Some(key), Some(store)) => {
+                    let client = WorkfrontClient::open_client_credentials(
+                        oauth,
+                        Arc::clone(&store),
+                        key.clone(),
+                    )
+                    .await?;
+                    (client, Some((store, key)))
                 }
-            }
+                (Some(_), None) => {
+                    return Err(invalid(
+                        "client_credentials_session(key=...) shares the token through the client's store: give the client a store",
+                    ));
+                }
+            },
         };
         Ok(SessionCore {
             engine,
             store,
-            renewal,
             current: Mutex::new((std::process::id(), client)),
         })
     }
@@ -123,7 +115,7 @@ impl SessionCore {
             current.1.clone()
         };
         let oauth = self.engine.oauth()?;
-        let fresh = match (&self.store, self.renewal) {
+        let fresh = match (&self.store, stale.renewal()) {
             (Some((store, key)), Renewal::ClientCredentials) => {
                 WorkfrontClient::open_client_credentials(oauth, Arc::clone(store), key.clone())
                     .await?

@@ -157,6 +157,12 @@ impl WorkfrontClient {
         self.state().stored_generation
     }
 
+    /// How the credential is renewed: with its refresh token, by the client credentials
+    /// grant (a Server-to-Server client), or not at all.
+    pub fn renewal(&self) -> wf_oauth_core::Renewal {
+        self.state().credential.renewal()
+    }
+
     /// Whether the user must sign in again before the next call can succeed.
     pub fn reauth_required(&self) -> bool {
         self.state().reauth
