@@ -38,7 +38,7 @@ pub fn api_base_url(instance: &crate::Instance, version: &crate::ApiVersion) -> 
 }
 
 /// Checks an API path relative to the API base, such as `proj/search` or
-/// `task/5f0c…/assignUser`: letters, digits and `-._~$:` in non-empty segments, no `.`
+/// `task/5f0c…/assignUser`: letters, digits and `-._~$` in non-empty segments, no `.`
 /// or `..` segment, no leading `/`, no scheme, query or fragment. The credential must
 /// only ever go to the instance's API.
 fn check_api_path(path: &str) -> Result<(), Error> {
@@ -67,6 +67,17 @@ fn check_api_path(path: &str) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The length of `s` in `application/x-www-form-urlencoded` form: a buffer of this size
+/// holds it without growing.
+fn form_encoded_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' | b' ' => 1,
+            _ => 3,
+        })
+        .sum()
 }
 
 impl ClientConfig {
@@ -110,13 +121,21 @@ impl ClientConfig {
             other_base = api_base_url(tokens.instance(), &self.api_version);
             &other_base
         };
-        let mut url = base.clone();
-        let mut full_path = String::with_capacity(base.path().len() + path.len());
-        full_path.push_str(base.path());
-        full_path.push_str(path);
-        url.set_path(&full_path);
+        // The URL is written once into a buffer of the exact size and parsed once: the
+        // parser's own buffer then never grows (editing a clone of the base would
+        // reallocate it, and on a busy multi-threaded driver every reallocation takes
+        // the allocator's lock).
+        let query_len: usize = query
+            .iter()
+            .map(|(name, value)| 2 + form_encoded_len(name) + form_encoded_len(value))
+            .sum();
+        let mut serialized = String::with_capacity(base.as_str().len() + path.len() + query_len);
+        serialized.push_str(base.as_str());
+        serialized.push_str(path);
         if !query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
+            serialized.push('?');
+            let start = serialized.len();
+            let mut pairs = form_urlencoded::Serializer::for_suffix(serialized, start);
             for (name, value) in query {
                 if name.is_empty() {
                     return Err(Error::invalid_argument(
@@ -133,7 +152,10 @@ impl ClientConfig {
                 }
                 pairs.append_pair(name, value);
             }
+            serialized = pairs.finish();
         }
+        let url = Url::parse(&serialized)
+            .map_err(|e| Error::invalid_argument(format!("API URL: {e}")))?;
         // Belt and braces: whatever the path, the request stays under the API base.
         if url.scheme() != base.scheme()
             || url.host_str() != base.host_str()

@@ -7,8 +7,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use bytes::Bytes;
 use url::Url;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::time::UnixTime;
 
@@ -162,6 +163,25 @@ impl Zeroize for Headers {
     }
 }
 
+/// Header values may be credentials (`sessionID`, `Authorization`): they are wiped when
+/// the headers are dropped.
+impl Drop for Headers {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+/// The headers in order, by value: a driver hands the values to its HTTP stack without
+/// copying them (a static value stays borrowed). What the caller takes is its own to wipe.
+impl IntoIterator for Headers {
+    type Item = (Cow<'static, str>, Cow<'static, str>);
+    type IntoIter = std::vec::IntoIter<Self::Item>;
+
+    fn into_iter(mut self) -> Self::IntoIter {
+        std::mem::take(&mut self.0).into_iter()
+    }
+}
+
 /// A request the driver must send, as a value.
 ///
 /// Token requests carry credentials in their headers and body; the body and header values
@@ -171,7 +191,21 @@ pub struct HttpRequest {
     method: Method,
     url: Url,
     headers: Headers,
-    body: Vec<u8>,
+    body: Zeroizing<Vec<u8>>,
+}
+
+/// An [`HttpRequest`] taken apart by [`HttpRequest::into_parts`]. `Debug` hides credential
+/// headers and shows only the length of the body.
+#[non_exhaustive]
+pub struct RequestParts {
+    /// The method.
+    pub method: Method,
+    /// The full URL.
+    pub url: Url,
+    /// The headers, in the order they should be sent; wiped on drop.
+    pub headers: Headers,
+    /// The body (empty for none). Not wiped by the core any more: it is the caller's.
+    pub body: Vec<u8>,
 }
 
 impl HttpRequest {
@@ -180,7 +214,35 @@ impl HttpRequest {
             method,
             url,
             headers,
-            body,
+            body: Zeroizing::new(body),
+        }
+    }
+
+    /// The request taken apart, for a driver whose HTTP stack takes ownership of the URL,
+    /// header values and body: they move instead of being copied once more.
+    ///
+    /// ```
+    /// use wf_oauth_core::{AccessToken, ClientConfig, Instance, Method, TokenSet, UnixTime};
+    /// let instance = Instance::parse("acme.my.workfront.com")?;
+    /// let config = ClientConfig::builder(instance.clone(), "cid").build()?;
+    /// let tokens = TokenSet::new(AccessToken::new("sess"), instance, UnixTime::from_secs(0));
+    /// let parts = config.api_request(&tokens, Method::Get, "proj/search", &[], None)?.into_parts();
+    /// assert_eq!(parts.url.path(), "/attask/api/v20.0/proj/search");
+    /// assert_eq!(parts.headers.get("sessionID"), Some("sess"));
+    /// # Ok::<(), wf_oauth_core::Error>(())
+    /// ```
+    pub fn into_parts(self) -> RequestParts {
+        let HttpRequest {
+            method,
+            url,
+            headers,
+            mut body,
+        } = self;
+        RequestParts {
+            method,
+            url,
+            headers,
+            body: std::mem::take(&mut *body),
         }
     }
 
@@ -205,6 +267,17 @@ impl HttpRequest {
     }
 }
 
+impl fmt::Debug for RequestParts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestParts")
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("headers", &self.headers)
+            .field("body", &format_args!("[{} bytes]", self.body.len()))
+            .finish()
+    }
+}
+
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpRequest")
@@ -216,13 +289,6 @@ impl fmt::Debug for HttpRequest {
     }
 }
 
-impl Drop for HttpRequest {
-    fn drop(&mut self) {
-        self.body.zeroize();
-        self.headers.zeroize();
-    }
-}
-
 /// A response the driver received, as a value.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpResponse {
@@ -230,8 +296,9 @@ pub struct HttpResponse {
     pub status: u16,
     /// The headers.
     pub headers: Headers,
-    /// The body.
-    pub body: Vec<u8>,
+    /// The body. [`Bytes`] so that a driver hands over the buffer its HTTP stack read into,
+    /// without a copy; it reads as a `&[u8]`.
+    pub body: Bytes,
 }
 
 impl HttpResponse {
@@ -242,11 +309,11 @@ impl HttpResponse {
     /// let r = HttpResponse::new(200, Headers::new(), br#"{"data":[]}"#.to_vec());
     /// assert!(r.is_success());
     /// ```
-    pub fn new(status: u16, headers: Headers, body: Vec<u8>) -> Self {
+    pub fn new(status: u16, headers: Headers, body: impl Into<Bytes>) -> Self {
         HttpResponse {
             status,
             headers,
-            body,
+            body: body.into(),
         }
     }
 

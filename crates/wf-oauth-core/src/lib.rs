@@ -109,7 +109,8 @@ pub use config::{
 pub use error::{Error, ErrorKind};
 pub use grant::CODE_LIFETIME_SECS;
 pub use http::{
-    Headers, HttpRequest, HttpResponse, Method, RESPONSE_HEADERS_READ, is_sensitive_header,
+    Headers, HttpRequest, HttpResponse, Method, RESPONSE_HEADERS_READ, RequestParts,
+    is_sensitive_header,
 };
 pub use instance::{Instance, InstancePolicy};
 pub use lifecycle::{Credential, CredentialState, Decision, RefreshTicket, Renewal};

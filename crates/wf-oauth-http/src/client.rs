@@ -335,7 +335,7 @@ impl WorkfrontClient {
             let limit = self.inner.oauth.transport().config().api_body_limit();
             let permit = self.inner.oauth.api_permits().acquire().await.ok();
             let attempt = Attempt::start(&Span::current(), 1);
-            let sent = self.inner.oauth.transport().send(&request, limit).await;
+            let sent = self.inner.oauth.transport().send(request, limit).await;
             drop(permit);
             attempt.finish(&Span::current(), sent.as_ref().ok().map(|r| r.status));
             let outcome =
@@ -386,7 +386,7 @@ impl WorkfrontClient {
                 let (generation, request) = self.prepare(build).await?;
                 span.record("generation", generation);
                 let attempt = Attempt::start(&span, retry.attempt());
-                let sent = self.inner.oauth.transport().send(&request, limit).await;
+                let sent = self.inner.oauth.transport().send(request, limit).await;
                 drop(permit);
                 let (failure, error) = match sent {
                     Err(e) => {

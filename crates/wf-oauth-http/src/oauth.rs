@@ -326,7 +326,7 @@ impl OAuthClient {
         let mut retry = RetryState::new(self.inner.retry, replay);
         loop {
             let attempt = Attempt::start(&span, retry.attempt());
-            let failure = match self.inner.transport.send(request, limit).await {
+            let failure = match self.inner.transport.send(request.clone(), limit).await {
                 Err(e) => {
                     attempt.finish(&span, None);
                     (e.failure(), Error::from(e))
