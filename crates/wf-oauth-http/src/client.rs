@@ -83,6 +83,18 @@ pub(crate) struct State {
     /// The refresh in progress, if any (present exactly while the credential is
     /// refreshing).
     pub(crate) inflight: Option<InflightRefresh>,
+    /// Tokens the server issued that could not be saved. With rotation the refresh token
+    /// they replace is dead, so they are kept (never used) and the next refresh saves them
+    /// instead of asking the server again.
+    pub(crate) unsaved: Option<Unsaved>,
+}
+
+/// Renewed tokens whose save failed, and the store generation they replace.
+pub(crate) struct Unsaved {
+    /// The generation the save expected to replace.
+    pub(crate) replaces: u64,
+    /// What the server issued.
+    pub(crate) tokens: TokenSet,
 }
 
 impl State {
@@ -189,6 +201,7 @@ impl WorkfrontClient {
         state.stored_generation = generation;
         state.reauth = false;
         state.inflight = None;
+        state.unsaved = None;
         Ok(())
     }
 
@@ -345,6 +358,7 @@ impl WorkfrontClient {
             {
                 let mut state = self.state();
                 state.reauth = true;
+                state.unsaved = None;
             }
             match outcome? {
                 // Already ended (expired session): the goal is reached.

@@ -184,6 +184,7 @@ impl WorkfrontClient {
             stored_generation: stored.generation,
             reauth: stored.reauth_required,
             inflight: None,
+            unsaved: None,
         };
         WorkfrontClient {
             inner: Arc::new(Inner {

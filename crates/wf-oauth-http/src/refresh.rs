@@ -24,7 +24,10 @@
 //! **Persist before use.** New tokens are saved (compare-and-swap on the generation)
 //! while the lock is held and before they are installed in memory; no caller sees the new
 //! access token before the store has the new refresh token. If saving fails, the caller
-//! gets [`Error::Storage`] and the previous tokens stay in memory and in the store.
+//! gets [`Error::Storage`] and the previous tokens stay in memory and in the store. The
+//! renewed tokens are not thrown away, though: with rotation the refresh token they replace
+//! is already dead, so the next refresh saves them instead of asking the server again
+//! (unless the store has changed meanwhile, in which case the store wins).
 //!
 //! **Refused refresh tokens.** `invalid_grant` (or Workfront's equivalent — the core
 //! decides) marks the stored credential `reauth_required` and the client fails fast with a
@@ -35,7 +38,7 @@ use std::sync::Arc;
 use futures::FutureExt;
 use wf_oauth_core::{Credential, Decision, RefreshTicket, Renewal, TokenSet};
 
-use crate::client::{InflightRefresh, State, WorkfrontClient};
+use crate::client::{InflightRefresh, State, Unsaved, WorkfrontClient};
 use crate::error::{Error, Result};
 use crate::runtime::RuntimeError;
 use crate::store::StoredCredential;
@@ -147,6 +150,7 @@ impl WorkfrontClient {
                 state.stored_generation = s.generation;
                 state.reauth = false;
                 state.inflight = None;
+                state.unsaved = None;
                 Ok(())
             }
             _ => {
@@ -210,6 +214,7 @@ impl WorkfrontClient {
                 Ok(())
             }
             Ok(Outcome::Adopted(stored)) => {
+                state.unsaved = None;
                 state.credential.replace_tokens(stored.tokens);
                 state.tokens_changed();
                 state.stored_generation = stored.generation;
@@ -272,19 +277,41 @@ impl WorkfrontClient {
         if stored.reauth_required {
             return Err(reauth_marked());
         }
-        match inner.oauth.renew(snapshot, ticket).await {
+        let unsaved = self
+            .state()
+            .unsaved
+            .take()
+            .filter(|u| u.replaces == seen_generation);
+        let renewed = match unsaved {
+            Some(unsaved) => {
+                tracing::debug!(
+                    token = %unsaved.tokens.access_token().fingerprint(),
+                    "saving the tokens an earlier refresh could not save"
+                );
+                Ok(unsaved.tokens)
+            }
+            None => inner.oauth.renew(snapshot, ticket).await,
+        };
+        match renewed {
             Ok(tokens) => {
                 let credential = StoredCredential::new(tokens.clone(), inner.oauth.now().as_secs());
                 // With rotation, the old refresh token is dead from here on: this save is the
                 // one window where a crash loses the credential. Keep it short.
-                let generation = inner
+                match inner
                     .store
                     .save(&inner.key, &credential, Some(seen_generation))
                     .await
-                    .inspect_err(
-                        |e| tracing::error!(error = %e, "renewed tokens could not be saved"),
-                    )?;
-                Ok(Outcome::Renewed { tokens, generation })
+                {
+                    Ok(generation) => Ok(Outcome::Renewed { tokens, generation }),
+                    Err(e) => {
+                        tracing::error!(error = %e, "renewed tokens could not be saved");
+                        self.state().unsaved = Some(Unsaved {
+                            replaces: seen_generation,
+                            tokens,
+                        });
+                        Err(e.into())
+                    }
+                }
             }
             Err(error) if error.is_reauth_required() => {
                 let mut marked =

@@ -735,3 +735,99 @@ async fn storage_failure_keeps_the_old_tokens() {
         before.refresh_token().unwrap().secret()
     );
 }
+
+/// With rotation, the refresh token is dead once the server has answered: renewed tokens
+/// that could not be saved are kept (unused) and saved by the next refresh, which does not
+/// ask the server again. The credential survives a passing storage failure.
+#[tokio::test]
+async fn rotated_tokens_that_could_not_be_saved_are_saved_by_the_next_refresh() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    #[derive(Debug)]
+    struct Flaky {
+        inner: wf_oauth_http::MemoryTokenStore,
+        failing: AtomicBool,
+    }
+    #[wf_oauth_http::async_trait]
+    impl TokenStore for Flaky {
+        async fn load(
+            &self,
+            key: &str,
+        ) -> Result<Option<wf_oauth_http::StoredCredential>, wf_oauth_http::StoreError> {
+            self.inner.load(key).await
+        }
+        async fn save(
+            &self,
+            key: &str,
+            credential: &wf_oauth_http::StoredCredential,
+            expected: Option<u64>,
+        ) -> Result<u64, wf_oauth_http::StoreError> {
+            if self.failing.load(Ordering::SeqCst) {
+                return Err(wf_oauth_http::StoreError::Backend("disk full".into()));
+            }
+            self.inner.save(key, credential, expected).await
+        }
+        async fn delete(&self, key: &str) -> Result<(), wf_oauth_http::StoreError> {
+            self.inner.delete(key).await
+        }
+    }
+
+    let mock = mock().await;
+    assert!(
+        mock.config().rotate_refresh_tokens,
+        "the fake rotates by default"
+    );
+    let oauth = oauth(&mock, Style::Basic);
+    let (signed_in, memory) = signed_in_client(&oauth).await;
+    let before = signed_in.current_tokens();
+    let flaky = Arc::new(Flaky {
+        inner: (*memory).clone(),
+        failing: AtomicBool::new(true),
+    });
+    let client = WorkfrontClient::open(oauth.clone(), flaky.clone(), "k")
+        .await
+        .unwrap();
+    let refreshes_before = refreshes(&mock);
+
+    mock.expire_all_sessions();
+    let e = client.get("proj/search", &[]).await.unwrap_err();
+    assert!(matches!(e, Error::Storage(_)), "{e:?}");
+    assert_eq!(refreshes(&mock), refreshes_before + 1);
+    assert_eq!(
+        client.current_tokens(),
+        before,
+        "unsaved tokens are not used"
+    );
+    assert_eq!(
+        stored_refresh_token(memory.as_ref(), "k").await,
+        before.refresh_token().unwrap().secret()
+    );
+
+    // Still failing: the kept tokens are tried again, the server is not asked again.
+    let e = client.get("proj/search", &[]).await.unwrap_err();
+    assert!(matches!(e, Error::Storage(_)), "{e:?}");
+    assert_eq!(refreshes(&mock), refreshes_before + 1);
+
+    flaky.failing.store(false, Ordering::SeqCst);
+    client
+        .get("proj/search", &[])
+        .await
+        .expect("the kept tokens are saved and used");
+    assert_eq!(refreshes(&mock), refreshes_before + 1, "no second refresh");
+    let stored = stored_refresh_token(memory.as_ref(), "k").await;
+    assert_ne!(stored, before.refresh_token().unwrap().secret());
+    assert_eq!(
+        stored,
+        client.current_tokens().refresh_token().unwrap().secret()
+    );
+
+    // The saved refresh token is the live one: the next expiry refreshes normally.
+    mock.expire_all_sessions();
+    client
+        .get("proj/search", &[])
+        .await
+        .expect("refresh with the saved token");
+    assert_eq!(refreshes(&mock), refreshes_before + 2);
+    assert!(!client.reauth_required());
+}
