@@ -269,24 +269,45 @@ impl HttpRequest {
 
 impl fmt::Debug for RequestParts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RequestParts")
-            .field("method", &self.method)
-            .field("url", &self.url.as_str())
-            .field("headers", &self.headers)
-            .field("body", &format_args!("[{} bytes]", self.body.len()))
-            .finish()
+        debug_request(
+            f,
+            "RequestParts",
+            self.method,
+            &self.url,
+            &self.headers,
+            &self.body,
+        )
     }
 }
 
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HttpRequest")
-            .field("method", &self.method)
-            .field("url", &self.url.as_str())
-            .field("headers", &self.headers)
-            .field("body", &format_args!("[{} bytes]", self.body.len()))
-            .finish()
+        debug_request(
+            f,
+            "HttpRequest",
+            self.method,
+            &self.url,
+            &self.headers,
+            &self.body,
+        )
     }
+}
+
+/// A request as `Debug` shows it: credential headers redacted, the body as its length only.
+fn debug_request(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    method: Method,
+    url: &Url,
+    headers: &Headers,
+    body: &[u8],
+) -> fmt::Result {
+    f.debug_struct(name)
+        .field("method", &method)
+        .field("url", &url.as_str())
+        .field("headers", headers)
+        .field("body", &format_args!("[{} bytes]", body.len()))
+        .finish()
 }
 
 /// A response the driver received, as a value.

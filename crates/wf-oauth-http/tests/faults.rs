@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use common::*;
@@ -688,38 +690,52 @@ async fn api_bodies_over_one_mebibyte_are_accepted() {
     assert_eq!(page.as_array().map(Vec::len), Some(2_000));
 }
 
+/// A memory store whose saves fail while `failing` is set (a full disk, say).
+#[derive(Debug)]
+struct FlakyStore {
+    inner: wf_oauth_http::MemoryTokenStore,
+    failing: AtomicBool,
+}
+
+#[wf_oauth_http::async_trait]
+impl TokenStore for FlakyStore {
+    async fn load(
+        &self,
+        key: &str,
+    ) -> Result<Option<wf_oauth_http::StoredCredential>, wf_oauth_http::StoreError> {
+        self.inner.load(key).await
+    }
+    async fn save(
+        &self,
+        key: &str,
+        credential: &wf_oauth_http::StoredCredential,
+        expected: Option<u64>,
+    ) -> Result<u64, wf_oauth_http::StoreError> {
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(wf_oauth_http::StoreError::Backend("disk full".into()));
+        }
+        self.inner.save(key, credential, expected).await
+    }
+    async fn delete(&self, key: &str) -> Result<(), wf_oauth_http::StoreError> {
+        self.inner.delete(key).await
+    }
+}
+
+/// A store over `memory` whose saves fail until told otherwise.
+fn failing_store(memory: &wf_oauth_http::MemoryTokenStore) -> Arc<FlakyStore> {
+    Arc::new(FlakyStore {
+        inner: memory.clone(),
+        failing: AtomicBool::new(true),
+    })
+}
+
 #[tokio::test]
 async fn storage_failure_keeps_the_old_tokens() {
-    #[derive(Debug)]
-    struct ReadOnly(wf_oauth_http::MemoryTokenStore);
-    #[wf_oauth_http::async_trait]
-    impl TokenStore for ReadOnly {
-        async fn load(
-            &self,
-            key: &str,
-        ) -> Result<Option<wf_oauth_http::StoredCredential>, wf_oauth_http::StoreError> {
-            self.0.load(key).await
-        }
-        async fn save(
-            &self,
-            _: &str,
-            _: &wf_oauth_http::StoredCredential,
-            _: Option<u64>,
-        ) -> Result<u64, wf_oauth_http::StoreError> {
-            Err(wf_oauth_http::StoreError::Backend("disk full".into()))
-        }
-        async fn delete(&self, key: &str) -> Result<(), wf_oauth_http::StoreError> {
-            self.0.delete(key).await
-        }
-    }
-
     let mock = mock_with(|b| b.rotate_refresh_tokens(false)).await;
     let oauth = oauth(&mock, Style::Basic);
     let (client, memory) = signed_in_client(&oauth).await;
     let before = client.current_tokens();
-    let read_only: std::sync::Arc<dyn TokenStore> =
-        std::sync::Arc::new(ReadOnly((*memory).clone()));
-    let client = WorkfrontClient::open(oauth.clone(), read_only, "k")
+    let client = WorkfrontClient::open(oauth.clone(), failing_store(&memory), "k")
         .await
         .unwrap();
     mock.expire_all_sessions();
@@ -741,38 +757,6 @@ async fn storage_failure_keeps_the_old_tokens() {
 /// ask the server again. The credential survives a passing storage failure.
 #[tokio::test]
 async fn rotated_tokens_that_could_not_be_saved_are_saved_by_the_next_refresh() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    #[derive(Debug)]
-    struct Flaky {
-        inner: wf_oauth_http::MemoryTokenStore,
-        failing: AtomicBool,
-    }
-    #[wf_oauth_http::async_trait]
-    impl TokenStore for Flaky {
-        async fn load(
-            &self,
-            key: &str,
-        ) -> Result<Option<wf_oauth_http::StoredCredential>, wf_oauth_http::StoreError> {
-            self.inner.load(key).await
-        }
-        async fn save(
-            &self,
-            key: &str,
-            credential: &wf_oauth_http::StoredCredential,
-            expected: Option<u64>,
-        ) -> Result<u64, wf_oauth_http::StoreError> {
-            if self.failing.load(Ordering::SeqCst) {
-                return Err(wf_oauth_http::StoreError::Backend("disk full".into()));
-            }
-            self.inner.save(key, credential, expected).await
-        }
-        async fn delete(&self, key: &str) -> Result<(), wf_oauth_http::StoreError> {
-            self.inner.delete(key).await
-        }
-    }
-
     let mock = mock().await;
     assert!(
         mock.config().rotate_refresh_tokens,
@@ -781,10 +765,7 @@ async fn rotated_tokens_that_could_not_be_saved_are_saved_by_the_next_refresh() 
     let oauth = oauth(&mock, Style::Basic);
     let (signed_in, memory) = signed_in_client(&oauth).await;
     let before = signed_in.current_tokens();
-    let flaky = Arc::new(Flaky {
-        inner: (*memory).clone(),
-        failing: AtomicBool::new(true),
-    });
+    let flaky = failing_store(&memory);
     let client = WorkfrontClient::open(oauth.clone(), flaky.clone(), "k")
         .await
         .unwrap();
