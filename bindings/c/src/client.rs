@@ -26,7 +26,6 @@ pub struct wf_client {
     client: blocking::WorkfrontClient,
 }
 
-/// Makes a client and writes it out: the common tail of the constructors.
 /// A client from a stored credential: the shared body of `wf_client_open` and
 /// `wf_client_open_client_credentials`.
 ///
@@ -58,6 +57,7 @@ unsafe fn open_stored(
     })
 }
 
+/// Makes a client and writes it out: the common tail of the constructors.
 fn hand_out(client: blocking::WorkfrontClient, out: *mut *mut wf_client) {
     // SAFETY: every caller checked `out` with `ffi::out_param`, and its caller guarantees it
     // is writable.

@@ -58,17 +58,18 @@ fn bad_values_are_refused_where_they_are_given() {
     }
 }
 
-/// The calling thread's last error message.
+/// The calling thread's last error message, which a failure always leaves.
 fn last_message() -> String {
-    let mut out = std::ptr::null_mut();
-    // SAFETY: `out` is a valid place for a `char *`; the string is released below.
-    unsafe {
-        assert_eq!(crate::wf_last_error_message(&mut out), wf_result::WF_OK);
-        assert!(!out.is_null());
-        let text = std::ffi::CStr::from_ptr(out).to_string_lossy().into_owned();
-        crate::wf_string_free(out);
-        text
-    }
+    crate::ffi::tests::last_message().expect("a last error message")
+}
+
+/// Asserts that a provider setter refused its URL with a message that starts with the
+/// parameter's name; returns the message.
+fn refused_naming(result: wf_result, parameter: &str) -> String {
+    assert_eq!(result, wf_result::WF_INVALID_ARGUMENT);
+    let message = last_message();
+    assert!(message.starts_with(&format!("`{parameter}`")), "{message}");
+    message
 }
 
 /// The provider of the client a configuration makes.
@@ -104,39 +105,27 @@ fn providers_are_chosen_and_bad_urls_refused_with_their_name() {
 
         // A refused URL leaves the previous provider in place, and the message names
         // the parameter without quoting the URL.
-        assert_eq!(
+        refused_naming(
             wf_config_set_provider_adobe_ims(config, c"http://ims.example.com".as_ptr()),
-            wf_result::WF_INVALID_ARGUMENT
-        );
-        assert!(
-            last_message().starts_with("`ims_base`"),
-            "{}",
-            last_message()
+            "ims_base",
         );
         assert_eq!(provider_of(config), local);
-        assert_eq!(
+        let message = refused_naming(
             wf_config_set_provider_generic(
                 config,
                 c"https://u:pw-4711@auth.example.com/a".as_ptr(),
-                c"https://auth.example.com/t".as_ptr()
+                c"https://auth.example.com/t".as_ptr(),
             ),
-            wf_result::WF_INVALID_ARGUMENT
+            "authorize_url",
         );
-        let message = last_message();
-        assert!(message.starts_with("`authorize_url`"), "{message}");
         assert!(!message.contains("pw-4711"), "{message}");
-        assert_eq!(
+        refused_naming(
             wf_config_set_provider_generic(
                 config,
                 c"https://auth.example.com/a".as_ptr(),
-                c"ftp://auth.example.com/t".as_ptr()
+                c"ftp://auth.example.com/t".as_ptr(),
             ),
-            wf_result::WF_INVALID_ARGUMENT
-        );
-        assert!(
-            last_message().starts_with("`token_url`"),
-            "{}",
-            last_message()
+            "token_url",
         );
         assert_eq!(provider_of(config), local);
 
@@ -173,7 +162,8 @@ fn adobe_ims_without_a_scope_is_refused_when_the_client_is_made() {
             wf_result::WF_INVALID_ARGUMENT
         );
         assert!(oauth.is_null());
-        assert!(last_message().contains("scope"), "{}", last_message());
+        let message = last_message();
+        assert!(message.contains("scope"), "{message}");
         wf_config_free(config);
     }
 }

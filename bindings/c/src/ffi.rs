@@ -235,11 +235,12 @@ pub extern "C" fn wf_version() -> *const c_char {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::error::wf_last_error_message;
 
-    fn last_message() -> Option<String> {
+    /// The calling thread's last error message (`None` when there is none).
+    pub(crate) fn last_message() -> Option<String> {
         let mut out = std::ptr::null_mut();
         // SAFETY: `out` is a valid place for a `char *`.
         assert_eq!(unsafe { wf_last_error_message(&mut out) }, wf_result::WF_OK);

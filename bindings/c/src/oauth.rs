@@ -410,8 +410,7 @@ mod tests {
     fn no_client_credentials_grant_on_the_legacy_service() {
         let oauth = oauth(Some(c"s2s-secret-4711"));
         let mut tokens = std::ptr::null_mut();
-        let mut message = std::ptr::null_mut();
-        // SAFETY: a live client and valid out pointers; everything is released.
+        // SAFETY: a live client and a valid out pointer; the client is released.
         unsafe {
             // Refused by the core before anything is sent (acme.my.workfront.com is never
             // contacted).
@@ -420,11 +419,9 @@ mod tests {
                 wf_result::WF_INVALID_ARGUMENT
             );
             assert!(tokens.is_null());
-            assert_eq!(crate::wf_last_error_message(&mut message), wf_result::WF_OK);
-            let text = CStr::from_ptr(message).to_string_lossy().into_owned();
+            let text = crate::ffi::tests::last_message().expect("a last error message");
             assert!(text.contains("client credentials"), "{text}");
             assert!(!text.contains("4711"), "{text}");
-            crate::wf_string_free(message);
             wf_oauth_free(oauth);
         }
     }

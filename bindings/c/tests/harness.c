@@ -53,15 +53,15 @@ const char *ims_mock_url(void) {
     return url_from("WF_IMS_MOCK_URL");
 }
 
-wf_config *mock_config(client_style style) {
+wf_config *mock_config_at(const char *base, client_style style, const char *secret) {
     wf_config *config = NULL;
     const char *id = style == STYLE_PKCE ? MOCK_PUBLIC_CLIENT_ID : MOCK_CLIENT_ID;
-    if (!CHECK_RESULT(wf_config_new(mock_url(), id, &config), WF_OK)) {
+    if (!CHECK_RESULT(wf_config_new(base, id, &config), WF_OK)) {
         return NULL;
     }
     CHECK_RESULT(wf_config_set_redirect_uri(config, MOCK_REDIRECT_URI), WF_OK);
     if (style != STYLE_PKCE) {
-        CHECK_RESULT(wf_config_set_client_secret(config, MOCK_CLIENT_SECRET), WF_OK);
+        CHECK_RESULT(wf_config_set_client_secret(config, secret), WF_OK);
         CHECK_RESULT(wf_config_set_client_auth(config, style == STYLE_POST ? WF_CLIENT_AUTH_POST
                                                                            : WF_CLIENT_AUTH_BASIC),
                      WF_OK);
@@ -72,14 +72,21 @@ wf_config *mock_config(client_style style) {
     return config;
 }
 
-wf_oauth *mock_oauth(client_style style) {
-    wf_config *config = mock_config(style);
+wf_config *mock_config(client_style style) {
+    return mock_config_at(mock_url(), style, MOCK_CLIENT_SECRET);
+}
+
+wf_oauth *oauth_of(wf_config *config) {
     wf_oauth *oauth = NULL;
     if (config != NULL) {
         CHECK_RESULT(wf_oauth_new(config, &oauth), WF_OK);
     }
     wf_config_free(config);
     return oauth;
+}
+
+wf_oauth *mock_oauth(client_style style) {
+    return oauth_of(mock_config(style));
 }
 
 /* Runs a shell command and returns its whole stdout (malloc'd), or NULL if it failed. */
@@ -160,6 +167,15 @@ wf_token_set *sign_in(const wf_oauth *oauth) {
     wf_string_free(url);
     wf_pending_authorization_free(pending);
     return tokens;
+}
+
+char *authorize_url_of(const wf_oauth *oauth) {
+    wf_pending_authorization *pending = NULL;
+    char *url = NULL;
+    CHECK_RESULT(wf_oauth_authorize(oauth, &pending), WF_OK);
+    CHECK_RESULT(wf_pending_authorization_url(pending, &url), WF_OK);
+    wf_pending_authorization_free(pending);
+    return url != NULL ? take_string(url) : NULL;
 }
 
 char *state_of(const char *authorize_url) {
@@ -261,6 +277,30 @@ char *last_message(void) {
         return strdup("(wf_last_error_message failed)");
     }
     return take_string(message);
+}
+
+bool message_contains(const char *needle) {
+    char *message = last_message();
+    bool found = strstr(message, needle) != NULL;
+    if (!found) {
+        fprintf(stderr, "  message %s does not contain %s\n", message, needle);
+    }
+    free(message);
+    return found;
+}
+
+bool message_lacks(const char *secret) {
+    char *message = last_message();
+    bool clean = secret == NULL || secret[0] == '\0' || strstr(message, secret) == NULL;
+    if (!clean) {
+        fprintf(stderr, "  message leaks a secret: %s\n", message);
+    }
+    free(message);
+    return clean;
+}
+
+bool starts_with(const char *text, const char *prefix) {
+    return text != NULL && strncmp(text, prefix, strlen(prefix)) == 0;
 }
 
 typedef struct {

@@ -45,9 +45,14 @@ const char *mock_url(void);
  * WF_IMS_MOCK_URL): its IMS endpoints and the Workfront API share this address. */
 const char *ims_mock_url(void);
 
+/* A configuration for the fake at `base` in `style` (`secret` unless STYLE_PKCE), with
+ * the tests' redirect URI and short bounds; no provider set (the caller frees it). */
+wf_config *mock_config_at(const char *base, client_style style, const char *secret);
 /* A configuration / OAuth client for the fake in `style` (the caller frees them). */
 wf_config *mock_config(client_style style);
 wf_oauth *mock_oauth(client_style style);
+/* The OAuth client made from `config` (NULL when `config` is NULL); releases `config`. */
+wf_oauth *oauth_of(wf_config *config);
 
 /* Plays the browser: GETs the authorize URL (the fake approves at once) and returns the
  * redirect target, the callback URL (malloc'd), or NULL. */
@@ -55,6 +60,10 @@ char *follow_authorize(const char *authorize_url);
 
 /* The whole sign-in: authorize, browser, exchange. NULL on failure. */
 wf_token_set *sign_in(const wf_oauth *oauth);
+
+/* The authorize URL of a new authorization of `oauth` (malloc'd, NULL when it failed);
+ * the authorization itself is dropped. */
+char *authorize_url_of(const wf_oauth *oauth);
 
 /* The `state` parameter of an authorize URL (malloc'd), for crafting callbacks. */
 char *state_of(const char *authorize_url);
@@ -76,6 +85,13 @@ long mock_statuses_at(const char *base, const char *endpoint, const char *status
 
 /* The last error message of this thread (malloc'd copy, "" when none). */
 char *last_message(void);
+/* Whether the last error message contains `needle` (printed when it does not). */
+bool message_contains(const char *needle);
+/* Whether the last error message is free of `secret` (printed when it is not). */
+bool message_lacks(const char *secret);
+
+/* Whether `text` is non-NULL and starts with `prefix`. */
+bool starts_with(const char *text, const char *prefix);
 
 /* Copies a library string into malloc'd memory and releases the original. */
 char *take_string(char *s);

@@ -12,26 +12,6 @@
 /* A sentinel that no function may overwrite when it fails. */
 #define UNTOUCHED ((void *)0x1)
 
-static bool message_contains(const char *needle) {
-    char *message = last_message();
-    bool found = strstr(message, needle) != NULL;
-    if (!found) {
-        fprintf(stderr, "  message %s does not contain %s\n", message, needle);
-    }
-    free(message);
-    return found;
-}
-
-static bool message_lacks(const char *secret) {
-    char *message = last_message();
-    bool clean = secret == NULL || secret[0] == '\0' || strstr(message, secret) == NULL;
-    if (!clean) {
-        fprintf(stderr, "  message leaks a secret: %s\n", message);
-    }
-    free(message);
-    return clean;
-}
-
 static uint16_t last_status(void) {
     uint16_t status = 1;
     CHECK_RESULT(wf_last_error_status(&status), WF_OK);

@@ -8,10 +8,6 @@
 
 #include <stdlib.h>
 
-static bool starts_with(const char *text, const char *prefix) {
-    return text != NULL && strncmp(text, prefix, strlen(prefix)) == 0;
-}
-
 static char *text_of(wf_result (*read)(const wf_token_set *, char **), const wf_token_set *t) {
     char *out = NULL;
     CHECK_RESULT(read(t, &out), WF_OK);
@@ -109,13 +105,9 @@ static void test_post_and_pkce_styles(void) {
     for (size_t i = 0; i < sizeof styles / sizeof styles[0]; i++) {
         wf_oauth *oauth = mock_oauth(styles[i]);
         if (styles[i] == STYLE_PKCE) {
-            wf_pending_authorization *pending = NULL;
-            char *url = NULL;
-            CHECK_RESULT(wf_oauth_authorize(oauth, &pending), WF_OK);
-            CHECK_RESULT(wf_pending_authorization_url(pending, &url), WF_OK);
+            char *url = authorize_url_of(oauth);
             CHECK(url != NULL && strstr(url, "code_challenge_method=S256") != NULL);
-            wf_string_free(url);
-            wf_pending_authorization_free(pending);
+            free(url);
         }
         wf_token_set *tokens = sign_in(oauth);
         CHECK(tokens != NULL);

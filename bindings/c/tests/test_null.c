@@ -14,16 +14,6 @@ static const char *TOKENS_JSON =
     "{\"format\":1,\"access_token\":\"a\",\"refresh_token\":\"r\",\"token_type\":\"sessionID\","
     "\"instance\":\"https://acme.my.workfront.com\",\"obtained_at\":1700000000}";
 
-static bool message_names(const char *parameter) {
-    char *message = last_message();
-    bool named = strstr(message, parameter) != NULL;
-    if (!named) {
-        fprintf(stderr, "  message %s does not name %s\n", message, parameter);
-    }
-    free(message);
-    return named;
-}
-
 static wf_result document_with_null_text = WF_OK;
 static wf_result null_document = WF_OK;
 
@@ -81,18 +71,18 @@ int main(void) {
 
     /* Configuration. */
     EXPECT_NULL(wf_config_new(NULL, "id", (wf_config **)&out));
-    CHECK(message_names("instance"));
+    CHECK(message_contains("instance"));
     EXPECT_NULL(wf_config_new("acme.my.workfront.com", NULL, (wf_config **)&out));
-    CHECK(message_names("client_id"));
+    CHECK(message_contains("client_id"));
     EXPECT_NULL(wf_config_new("acme.my.workfront.com", "id", NULL));
-    CHECK(message_names("config_out"));
+    CHECK(message_contains("config_out"));
     EXPECT_NULL(wf_config_set_client_secret(NULL, "s"));
-    CHECK(message_names("config"));
+    CHECK(message_contains("config"));
     EXPECT_NULL(wf_config_set_client_secret(config, NULL));
-    CHECK(message_names("secret"));
+    CHECK(message_contains("secret"));
     EXPECT_NULL(wf_config_set_redirect_uri(NULL, "https://app.example.com/cb"));
     EXPECT_NULL(wf_config_set_redirect_uri(config, NULL));
-    CHECK(message_names("redirect_uri"));
+    CHECK(message_contains("redirect_uri"));
     EXPECT_NULL(wf_config_set_api_version(NULL, "v20.0"));
     EXPECT_NULL(wf_config_set_api_version(config, NULL));
     EXPECT_NULL(wf_config_set_scope(NULL, "offline_access"));
@@ -105,15 +95,15 @@ int main(void) {
     EXPECT_NULL(wf_config_set_retry(NULL, 1, 1000));
     EXPECT_NULL(wf_config_set_clock(NULL, fixed_clock, NULL));
     EXPECT_NULL(wf_config_set_provider_workfront_legacy(NULL));
-    CHECK(message_names("config"));
+    CHECK(message_contains("config"));
     EXPECT_NULL(wf_config_set_provider_adobe_ims(NULL, "https://ims-na1.adobelogin.com"));
-    CHECK(message_names("config"));
+    CHECK(message_contains("config"));
     EXPECT_NULL(wf_config_set_provider_generic(NULL, "https://a.example.com/authorize",
                                                "https://a.example.com/token"));
     EXPECT_NULL(wf_config_set_provider_generic(config, NULL, "https://a.example.com/token"));
-    CHECK(message_names("authorize_url"));
+    CHECK(message_contains("authorize_url"));
     EXPECT_NULL(wf_config_set_provider_generic(config, "https://a.example.com/authorize", NULL));
-    CHECK(message_names("token_url"));
+    CHECK(message_contains("token_url"));
     /* A NULL IMS base is not an error: it means https://ims-na1.adobelogin.com. */
     CHECK_RESULT(wf_config_set_provider_adobe_ims(config, NULL), WF_OK);
     CHECK_RESULT(wf_config_set_provider_workfront_legacy(config), WF_OK);
@@ -123,7 +113,7 @@ int main(void) {
     /* OAuth flow. */
     EXPECT_NULL(wf_oauth_new(NULL, (wf_oauth **)&out));
     EXPECT_NULL(wf_oauth_new(config, NULL));
-    CHECK(message_names("oauth_out"));
+    CHECK(message_contains("oauth_out"));
     EXPECT_NULL(wf_oauth_authorize(NULL, (wf_pending_authorization **)&out));
     EXPECT_NULL(wf_oauth_authorize(oauth, NULL));
     EXPECT_NULL(wf_pending_authorization_url(NULL, &text));
@@ -138,7 +128,7 @@ int main(void) {
                                          (wf_authorization_response **)&out));
     EXPECT_NULL(wf_oauth_accept_callback(oauth, pending, NULL,
                                          (wf_authorization_response **)&out));
-    CHECK(message_names("callback"));
+    CHECK(message_contains("callback"));
     EXPECT_NULL(wf_oauth_accept_callback(oauth, pending, callback, NULL));
     EXPECT_NULL(wf_oauth_exchange(NULL, pending, callback, (wf_token_set **)&out));
     EXPECT_NULL(wf_oauth_exchange(oauth, NULL, callback, (wf_token_set **)&out));
@@ -151,9 +141,9 @@ int main(void) {
     EXPECT_NULL(wf_oauth_refresh(oauth, NULL, (wf_token_set **)&out));
     EXPECT_NULL(wf_oauth_refresh(oauth, tokens, NULL));
     EXPECT_NULL(wf_oauth_client_credentials(NULL, (wf_token_set **)&out));
-    CHECK(message_names("oauth"));
+    CHECK(message_contains("oauth"));
     EXPECT_NULL(wf_oauth_client_credentials(oauth, NULL));
-    CHECK(message_names("tokens_out"));
+    CHECK(message_contains("tokens_out"));
 
     /* Token sets. */
     EXPECT_NULL(wf_token_set_from_json(NULL, (wf_token_set **)&out));
@@ -199,26 +189,26 @@ int main(void) {
     EXPECT_NULL(wf_client_from_tokens(oauth, NULL, (wf_client **)&out));
     EXPECT_NULL(wf_client_from_tokens(oauth, tokens, NULL));
     EXPECT_NULL(wf_client_client_credentials(NULL, (wf_client **)&out));
-    CHECK(message_names("oauth"));
+    CHECK(message_contains("oauth"));
     EXPECT_NULL(wf_client_client_credentials(oauth, NULL));
-    CHECK(message_names("client_out"));
+    CHECK(message_contains("client_out"));
     EXPECT_NULL(wf_client_open_client_credentials(NULL, store, "k", (wf_client **)&out));
-    CHECK(message_names("oauth"));
+    CHECK(message_contains("oauth"));
     EXPECT_NULL(wf_client_open_client_credentials(oauth, NULL, "k", (wf_client **)&out));
-    CHECK(message_names("store"));
+    CHECK(message_contains("store"));
     EXPECT_NULL(wf_client_open_client_credentials(oauth, store, NULL, (wf_client **)&out));
-    CHECK(message_names("key"));
+    CHECK(message_contains("key"));
     EXPECT_NULL(wf_client_open_client_credentials(oauth, store, "k", NULL));
-    CHECK(message_names("client_out"));
+    CHECK(message_contains("client_out"));
     EXPECT_NULL(wf_client_request(NULL, "GET", "proj/search", NULL, NULL, &status, &text));
     EXPECT_NULL(wf_client_request(client, NULL, "proj/search", NULL, NULL, &status, &text));
-    CHECK(message_names("method"));
+    CHECK(message_contains("method"));
     EXPECT_NULL(wf_client_request(client, "GET", NULL, NULL, NULL, &status, &text));
-    CHECK(message_names("path"));
+    CHECK(message_contains("path"));
     EXPECT_NULL(wf_client_request(client, "GET", "proj/search", NULL, NULL, NULL, &text));
-    CHECK(message_names("status_out"));
+    CHECK(message_contains("status_out"));
     EXPECT_NULL(wf_client_request(client, "GET", "proj/search", NULL, NULL, &status, NULL));
-    CHECK(message_names("body_out"));
+    CHECK(message_contains("body_out"));
     EXPECT_NULL(wf_client_refresh(NULL));
     EXPECT_NULL(wf_client_logout(NULL));
     EXPECT_NULL(wf_client_tokens(NULL, (wf_token_set **)&out));
@@ -231,7 +221,7 @@ int main(void) {
     EXPECT_NULL(wf_last_error_message(NULL));
     EXPECT_NULL(wf_last_error_status(NULL));
     EXPECT_NULL(wf_last_error_retryable(NULL));
-    CHECK(message_names("tokens_out"));
+    CHECK(message_contains("tokens_out"));
 
     /* Nothing was written anywhere. */
     CHECK(out == UNTOUCHED && text == UNTOUCHED && status == 7 && number == 7 && flag);

@@ -35,27 +35,6 @@ static void advance_clocks(uint64_t secs) {
     atomic_fetch_add(&clock_offset, secs);
 }
 
-static bool starts_with(const char *text, const char *prefix) {
-    return text != NULL && strncmp(text, prefix, strlen(prefix)) == 0;
-}
-
-static bool message_contains(const char *needle) {
-    char *message = last_message();
-    bool found = strstr(message, needle) != NULL;
-    free(message);
-    return found;
-}
-
-static bool message_lacks(const char *needle) {
-    char *message = last_message();
-    bool absent = strstr(message, needle) == NULL;
-    if (!absent) {
-        fprintf(stderr, "  the message shows %s: %s\n", needle, message);
-    }
-    free(message);
-    return absent;
-}
-
 static char *text_of(wf_result (*read)(const wf_token_set *, char **), const wf_token_set *t) {
     char *out = NULL;
     read(t, &out);
@@ -71,41 +50,24 @@ static char *access_of(const wf_client *client) {
     return access;
 }
 
-/* Everything but the provider and the scope: the tests' usual bounds and clock. */
-static void common_settings(wf_config *config, client_style style, const char *secret) {
-    CHECK_RESULT(wf_config_set_redirect_uri(config, MOCK_REDIRECT_URI), WF_OK);
-    if (style != STYLE_PKCE) {
-        CHECK_RESULT(wf_config_set_client_secret(config, secret), WF_OK);
-        CHECK_RESULT(wf_config_set_client_auth(config, style == STYLE_POST ? WF_CLIENT_AUTH_POST
-                                                                           : WF_CLIENT_AUTH_BASIC),
-                     WF_OK);
+/* Everything but the provider for the IMS fake (the Workfront API on the fake too): the
+ * tests' usual settings, the IMS scope and the tests' clock. */
+static wf_config *ims_fake_config(client_style style, const char *secret) {
+    wf_config *config = mock_config_at(ims_mock_url(), style, secret);
+    if (config != NULL) {
+        CHECK_RESULT(wf_config_set_scope(config, IMS_SCOPE), WF_OK);
+        CHECK_RESULT(wf_config_set_clock(config, test_clock, NULL), WF_OK);
     }
-    CHECK_RESULT(wf_config_set_timeouts(config, 2000, 5000), WF_OK);
-    CHECK_RESULT(wf_config_set_retry(config, 3, 3000), WF_OK);
-    CHECK_RESULT(wf_config_set_clock(config, test_clock, NULL), WF_OK);
-}
-
-/* A configuration for the IMS fake: the Workfront API on the fake too. */
-static wf_config *ims_config(client_style style, const char *secret) {
-    wf_config *config = NULL;
-    const char *id = style == STYLE_PKCE ? MOCK_PUBLIC_CLIENT_ID : MOCK_CLIENT_ID;
-    if (!CHECK_RESULT(wf_config_new(ims_mock_url(), id, &config), WF_OK)) {
-        return NULL;
-    }
-    CHECK_RESULT(wf_config_set_provider_adobe_ims(config, ims_mock_url()), WF_OK);
-    CHECK_RESULT(wf_config_set_scope(config, IMS_SCOPE), WF_OK);
-    common_settings(config, style, secret);
     return config;
 }
 
-/* Makes the OAuth client and releases the configuration. */
-static wf_oauth *oauth_of(wf_config *config) {
-    wf_oauth *oauth = NULL;
+/* A configuration for the IMS fake as Adobe IMS. */
+static wf_config *ims_config(client_style style, const char *secret) {
+    wf_config *config = ims_fake_config(style, secret);
     if (config != NULL) {
-        CHECK_RESULT(wf_oauth_new(config, &oauth), WF_OK);
+        CHECK_RESULT(wf_config_set_provider_adobe_ims(config, ims_mock_url()), WF_OK);
     }
-    wf_config_free(config);
-    return oauth;
+    return config;
 }
 
 static wf_oauth *ims_oauth(client_style style) {
@@ -132,6 +94,19 @@ static void check_count(long got, long want, const char *what) {
 
 static void reset_ims_stats(void) {
     CHECK(mock_admin_at(ims_mock_url(), "reset-stats", "{}"));
+}
+
+/* A client made from `config` sends the user to an authorize URL that starts with
+ * `prefix`. */
+static void check_authorize_url(const wf_config *config, const char *prefix) {
+    wf_oauth *oauth = NULL;
+    CHECK_RESULT(wf_oauth_new(config, &oauth), WF_OK);
+    char *url = authorize_url_of(oauth);
+    if (!CHECK(starts_with(url, prefix))) {
+        fprintf(stderr, "  %s\n", url != NULL ? url : "(none)");
+    }
+    free(url);
+    wf_oauth_free(oauth);
 }
 
 /* IMS web application (secret in Basic with a form body, or in the form): authorize URL,
@@ -202,14 +177,10 @@ static void test_ims_single_page_app(void) {
     if (oauth == NULL) {
         return;
     }
-    wf_pending_authorization *pending = NULL;
-    char *url = NULL;
-    CHECK_RESULT(wf_oauth_authorize(oauth, &pending), WF_OK);
-    CHECK_RESULT(wf_pending_authorization_url(pending, &url), WF_OK);
+    char *url = authorize_url_of(oauth);
     CHECK(url != NULL && strstr(url, "code_challenge_method=S256") != NULL);
     CHECK(url != NULL && strstr(url, "client_id=" MOCK_PUBLIC_CLIENT_ID) != NULL);
-    wf_string_free(url);
-    wf_pending_authorization_free(pending);
+    free(url);
 
     wf_token_set *tokens = sign_in(oauth);
     wf_client *client = NULL;
@@ -230,17 +201,15 @@ static void test_ims_single_page_app(void) {
 
 /* A standard OAuth 2 server: the IMS fake's endpoints given explicitly. */
 static void test_generic_provider(void) {
-    wf_config *config = NULL;
     char authorize[512], token[512];
     snprintf(authorize, sizeof authorize, "%s/ims/authorize/v2", ims_mock_url());
     snprintf(token, sizeof token, "%s/ims/token/v3", ims_mock_url());
-    if (!CHECK_RESULT(wf_config_new(ims_mock_url(), MOCK_CLIENT_ID, &config), WF_OK)) {
+    /* The fake wants a scope, as IMS does; a generic server may not. */
+    wf_config *config = ims_fake_config(STYLE_BASIC, MOCK_CLIENT_SECRET);
+    if (config == NULL) {
         return;
     }
     CHECK_RESULT(wf_config_set_provider_generic(config, authorize, token), WF_OK);
-    /* The fake wants a scope, as IMS does; a generic server may not. */
-    CHECK_RESULT(wf_config_set_scope(config, IMS_SCOPE), WF_OK);
-    common_settings(config, STYLE_BASIC, MOCK_CLIENT_SECRET);
     wf_oauth *oauth = oauth_of(config);
     if (oauth == NULL) {
         return;
@@ -272,44 +241,16 @@ static void test_provider_selection(void) {
     }
     CHECK_RESULT(wf_config_set_redirect_uri(config, "https://app.example.com/cb"), WF_OK);
     CHECK_RESULT(wf_config_set_scope(config, IMS_SCOPE), WF_OK);
-    struct {
-        int provider; /* 0 IMS default, 1 legacy, 2 generic */
-        const char *prefix;
-    } cases[] = {
-        {0, "https://ims-na1.adobelogin.com/ims/authorize/v2?"},
-        {1, "https://acme.my.workfront.com/integrations/oauth2/authorize?"},
-        {2, "https://auth.example.com/oauth/authorize?"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        switch (cases[i].provider) {
-        case 0:
-            CHECK_RESULT(wf_config_set_provider_adobe_ims(config, NULL), WF_OK);
-            break;
-        case 1:
-            CHECK_RESULT(wf_config_set_provider_workfront_legacy(config), WF_OK);
-            break;
-        default:
-            CHECK_RESULT(wf_config_set_provider_generic(config,
-                                                        "https://auth.example.com/oauth/authorize",
-                                                        "https://auth.example.com/oauth/token"),
-                         WF_OK);
-        }
-        wf_oauth *oauth = NULL;
-        wf_pending_authorization *pending = NULL;
-        char *url = NULL;
-        CHECK_RESULT(wf_oauth_new(config, &oauth), WF_OK);
-        CHECK_RESULT(wf_oauth_authorize(oauth, &pending), WF_OK);
-        CHECK_RESULT(wf_pending_authorization_url(pending, &url), WF_OK);
-        if (!CHECK(starts_with(url, cases[i].prefix))) {
-            fprintf(stderr, "  %s\n", url != NULL ? url : "(none)");
-        }
-        wf_string_free(url);
-        wf_pending_authorization_free(pending);
-        wf_oauth_free(oauth);
-    }
+    CHECK_RESULT(wf_config_set_provider_adobe_ims(config, NULL), WF_OK);
+    check_authorize_url(config, "https://ims-na1.adobelogin.com/ims/authorize/v2?");
+    CHECK_RESULT(wf_config_set_provider_workfront_legacy(config), WF_OK);
+    check_authorize_url(config, "https://acme.my.workfront.com/integrations/oauth2/authorize?");
+    CHECK_RESULT(wf_config_set_provider_generic(config, "https://auth.example.com/oauth/authorize",
+                                                "https://auth.example.com/oauth/token"),
+                 WF_OK);
+    check_authorize_url(config, "https://auth.example.com/oauth/authorize?");
     wf_config_free(config);
 }
-
 
 /* Server-to-Server in memory: API calls, then eight threads after a revocation and after
  * an expiry: one new client credentials grant each time. */
@@ -536,8 +477,7 @@ static void test_errors(void) {
     /* Workfront's legacy service has no client credentials grant: refused before
      * anything is sent. */
     CHECK(mock_admin("reset-stats", "{}"));
-    wf_config *legacy = mock_config(STYLE_POST);
-    wf_oauth *legacy_oauth = oauth_of(legacy);
+    wf_oauth *legacy_oauth = mock_oauth(STYLE_POST);
     CHECK_RESULT(wf_client_client_credentials(legacy_oauth, &client), WF_INVALID_ARGUMENT);
     CHECK(message_contains("client credentials"));
     CHECK_RESULT(wf_oauth_client_credentials(legacy_oauth, &tokens), WF_INVALID_ARGUMENT);
@@ -580,17 +520,9 @@ static void test_errors(void) {
     CHECK(message_contains("token_url"));
     /* The configuration kept the IMS fake as its provider. */
     CHECK_RESULT(wf_config_set_scope(config, IMS_SCOPE), WF_OK);
-    CHECK_RESULT(wf_oauth_new(config, &oauth), WF_OK);
-    wf_pending_authorization *pending = NULL;
-    char *url = NULL;
-    CHECK_RESULT(wf_oauth_authorize(oauth, &pending), WF_OK);
-    CHECK_RESULT(wf_pending_authorization_url(pending, &url), WF_OK);
     char expected[512];
     snprintf(expected, sizeof expected, "%s/ims/authorize/v2?", ims_mock_url());
-    CHECK(starts_with(url, expected));
-    wf_string_free(url);
-    wf_pending_authorization_free(pending);
-    wf_oauth_free(oauth);
+    check_authorize_url(config, expected);
     wf_config_free(config);
 
     /* A wrong secret: the token endpoint's invalid_client, without the secret. */

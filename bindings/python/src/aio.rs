@@ -157,6 +157,26 @@ pub(crate) struct PyAsyncClient {
     engine: Arc<Engine>,
 }
 
+impl PyAsyncClient {
+    /// Awaitable: a session (the shared body of `session` and
+    /// `client_credentials_session`).
+    fn open_session<'py>(
+        &self,
+        py: Python<'py>,
+        opening: Opening,
+        key: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let engine = Arc::clone(&self.engine);
+        awaitable(py, async move {
+            SessionCore::open(engine, opening, key)
+                .await
+                .map(|core| PyAsyncSession {
+                    core: Arc::new(core),
+                })
+        })
+    }
+}
+
 #[pymethods]
 impl PyAsyncClient {
     #[new]
@@ -261,15 +281,7 @@ impl PyAsyncClient {
         tokens_or_key: &Bound<'py, PyAny>,
         key: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let opening = opening(tokens_or_key)?;
-        let engine = Arc::clone(&self.engine);
-        awaitable(py, async move {
-            SessionCore::open(engine, opening, key)
-                .await
-                .map(|core| PyAsyncSession {
-                    core: Arc::new(core),
-                })
-        })
+        self.open_session(py, opening(tokens_or_key)?, key)
     }
 
     /// Awaitable: a Server-to-Server API session with the client credentials grant (see
@@ -280,14 +292,7 @@ impl PyAsyncClient {
         py: Python<'py>,
         key: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let engine = Arc::clone(&self.engine);
-        awaitable(py, async move {
-            SessionCore::open(engine, Opening::ClientCredentials, key)
-                .await
-                .map(|core| PyAsyncSession {
-                    core: Arc::new(core),
-                })
-        })
+        self.open_session(py, Opening::ClientCredentials, key)
     }
 
     /// The configured instance.

@@ -64,6 +64,27 @@ impl PyClient {
             .map(blocking::OAuthClient::from_async)
             .py_result(py)
     }
+
+    /// Opens a session (blocking, without the GIL): the shared body of `session` and
+    /// `client_credentials_session`.
+    fn open_session(
+        &self,
+        py: Python<'_>,
+        opening: Opening,
+        key: Option<String>,
+    ) -> PyResult<PySession> {
+        let engine = Arc::clone(&self.engine);
+        let core = py
+            .detach(move || {
+                wf_oauth_http::block_on(SessionCore::open(engine, opening, key))
+                    .map_err(Error::from)
+                    .and_then(|r| r)
+            })
+            .py_result(py)?;
+        Ok(PySession {
+            core: Arc::new(core),
+        })
+    }
 }
 
 #[pymethods]
@@ -217,18 +238,7 @@ impl PyClient {
         tokens_or_key: &Bound<'_, PyAny>,
         key: Option<String>,
     ) -> PyResult<PySession> {
-        let opening = opening(tokens_or_key)?;
-        let engine = Arc::clone(&self.engine);
-        let core = py
-            .detach(move || {
-                wf_oauth_http::block_on(SessionCore::open(engine, opening, key))
-                    .map_err(Error::from)
-                    .and_then(|r| r)
-            })
-            .py_result(py)?;
-        Ok(PySession {
-            core: Arc::new(core),
-        })
+        self.open_session(py, opening(tokens_or_key)?, key)
     }
 
     /// A Server-to-Server API session (Adobe IMS, or a generic OAuth 2 server): the
@@ -247,17 +257,7 @@ impl PyClient {
         py: Python<'_>,
         key: Option<String>,
     ) -> PyResult<PySession> {
-        let engine = Arc::clone(&self.engine);
-        let core = py
-            .detach(move || {
-                wf_oauth_http::block_on(SessionCore::open(engine, Opening::ClientCredentials, key))
-                    .map_err(Error::from)
-                    .and_then(|r| r)
-            })
-            .py_result(py)?;
-        Ok(PySession {
-            core: Arc::new(core),
-        })
+        self.open_session(py, Opening::ClientCredentials, key)
     }
 
     /// The configured instance, e.g. `https://acme.my.workfront.com`.

@@ -16,9 +16,7 @@ use serde_json::Value;
 use wf_oauth_core::{
     Headers, HttpResponse, Method, Renewal, TokenSet, UnixTime, classify_api_response,
 };
-use wf_oauth_http::{
-    Error, MemoryTokenStore, Result, StoredCredential, TokenStore, WorkfrontClient,
-};
+use wf_oauth_http::{Error, Result, TokenStore, WorkfrontClient};
 
 use crate::errors::{IntoPyResult, invalid_argument};
 use crate::json::{self, Json};
@@ -123,14 +121,10 @@ impl SessionCore {
             (Some((store, key)), _) => {
                 WorkfrontClient::open(oauth, Arc::clone(store), key.clone()).await?
             }
+            // The parent's token, in a store of the child's own: used while fresh,
+            // re-requested with the client credentials grant when due.
             (None, Renewal::ClientCredentials) => {
-                // The parent's token, in a store of the child's own: reused while fresh,
-                // re-requested with the client credentials grant when due.
-                let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
-                let credential =
-                    StoredCredential::new(stale.current_tokens(), oauth.now().as_secs());
-                store.save("default", &credential, None).await?;
-                WorkfrontClient::open_client_credentials(oauth, store, "default").await?
+                WorkfrontClient::from_client_credentials_tokens(oauth, stale.current_tokens())
             }
             (None, _) => WorkfrontClient::from_tokens(oauth, stale.current_tokens()),
         };

@@ -9,6 +9,8 @@ import json
 import os
 import re
 import subprocess
+import threading
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
@@ -21,6 +23,8 @@ REDIRECT = "http://127.0.0.1:8765/callback"
 CLIENT_ID = "demo-client"
 CLIENT_SECRET = "demo-secret"
 PUBLIC_CLIENT_ID = "demo-public"
+# The scope the tests ask Adobe IMS (the fake in IMS mode) for.
+IMS_SCOPE = "openid AdobeID additional_info.projectedProductContext"
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -181,11 +185,15 @@ def mock(start_mock: Callable[..., Mock]) -> Mock:
 
 
 def make_client(mock: Mock, style: str = "basic", cls: Any = wf_oauth.Client, **options: Any) -> Any:
-    """A client of the fake in `style`: "basic", "post" (confidential) or "pkce" (public)."""
+    """A client of the fake in `style`: "basic", "post" (confidential), "pkce" (public) or
+    "s2s" (Server-to-Server: a secret, no redirect URI, the provider's client
+    authentication)."""
     options.setdefault("timeout", 10.0)
     options.setdefault("connect_timeout", 5.0)
     if style == "pkce":
         return cls(mock.base_url, PUBLIC_CLIENT_ID, redirect_uri=REDIRECT, **options)
+    if style == "s2s":
+        return cls(mock.base_url, CLIENT_ID, client_secret=CLIENT_SECRET, **options)
     return cls(
         mock.base_url,
         CLIENT_ID,
@@ -200,3 +208,39 @@ def sign_in(mock: Mock, client: wf_oauth.Client) -> wf_oauth.TokenSet:
     """The whole authorization code flow, synchronously."""
     pending = client.authorize()
     return client.exchange(pending, mock.approve(pending.url))
+
+
+def run_in_threads(count: int, call: Callable[[], Any]) -> List[Any]:
+    """`call` from `count` threads released together; every result (or error)."""
+    barrier = threading.Barrier(count, timeout=60)
+    results: List[Any] = []
+    errors: List[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            results.append(call())
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors[:3]
+    assert len(results) == count
+    return results
+
+
+def child_exit_code(pid: int) -> int:
+    """The exit code of the forked child `pid`, which must end within a minute."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    raise AssertionError("the forked child hung")

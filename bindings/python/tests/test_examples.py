@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, Optional
 
 import pytest
 
-from conftest import CLIENT_ID, CLIENT_SECRET, REDIRECT, ROOT, Mock
+from conftest import CLIENT_ID, CLIENT_SECRET, IMS_SCOPE, REDIRECT, ROOT, Mock
 
 EXAMPLES = ROOT / "examples" / "python"
 sys.path.insert(0, str(EXAMPLES))
@@ -38,9 +38,6 @@ def test_web_app(mock: Mock, tmp_path: Path) -> None:
     assert "current projects" in page.text
     # A replayed callback belongs to no login in progress.
     assert browser.get(f"/callback?{parts.query}", base_url=base).status_code == 400
-
-
-IMS_SCOPE = "openid AdobeID additional_info.projectedProductContext"
 
 
 def report_configs(mock: Mock, tokens: Path) -> Dict[str, Dict[str, Any]]:

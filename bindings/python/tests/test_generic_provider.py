@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import http.client
-import threading
 import urllib.parse
-from typing import Any, Iterator, List
+from typing import Any, Iterator
 
 import pytest
 
 import wf_oauth
 from authlib_server import PROJECTS, USERS, OAuthServer
-from conftest import REDIRECT
+from conftest import REDIRECT, run_in_threads
 
 SCOPE = "workfront.read"
 EXPIRES_IN = 3600
@@ -132,22 +131,8 @@ def test_a_401_from_the_resource_leads_to_one_refresh(server: OAuthServer, style
     session.get("user/search")
     assert server.revoke_access_tokens() == 1
 
-    barrier = threading.Barrier(20, timeout=60)
-    errors: List[BaseException] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            assert session.get("user/search") == USERS
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=worker) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors, errors[:3]
+    results = run_in_threads(20, lambda: session.get("user/search"))
+    assert results == [USERS] * 20
     assert server.api(401) >= 1
     assert server.grants("refresh_token") == 1, "one refresh for every refused call"
 

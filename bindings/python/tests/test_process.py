@@ -7,7 +7,7 @@ import threading
 import time
 
 import wf_oauth
-from conftest import Mock, make_client, sign_in
+from conftest import Mock, child_exit_code, make_client, sign_in
 
 
 def test_gil_is_released_while_waiting(mock: Mock) -> None:
@@ -33,18 +33,6 @@ def test_gil_is_released_while_waiting(mock: Mock) -> None:
     assert ticks > 50
 
 
-def _child_exit_code(pid: int) -> int:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.05)
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
-    raise AssertionError("the forked child hung")
-
-
 def test_forked_child_makes_calls(mock: Mock) -> None:
     client = make_client(mock, store=wf_oauth.MemoryTokenStore())
     session = client.session(sign_in(mock, client), key="forked")
@@ -61,6 +49,6 @@ def test_forked_child_makes_calls(mock: Mock) -> None:
             code = 0 if ok else 1
         finally:
             os._exit(code)
-    assert _child_exit_code(pid) == 0
+    assert child_exit_code(pid) == 0
     # The parent is unaffected.
     assert len(session.get("proj/search", {"$$LIMIT": 3})) == 3

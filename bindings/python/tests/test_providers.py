@@ -11,8 +11,6 @@ import os
 import pickle
 import subprocess
 import sys
-import threading
-import time
 import urllib.parse
 from pathlib import Path
 from typing import Any, Callable, Dict, List
@@ -20,9 +18,16 @@ from typing import Any, Callable, Dict, List
 import pytest
 
 import wf_oauth
-from conftest import CLIENT_ID, CLIENT_SECRET, PUBLIC_CLIENT_ID, REDIRECT, Mock, make_client
+from conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    IMS_SCOPE,
+    Mock,
+    child_exit_code,
+    make_client,
+    run_in_threads,
+)
 
-SCOPE = "openid AdobeID additional_info.projectedProductContext"
 TTL = 3600  # the fake's IMS access token lifetime in these tests (`expires_in`)
 
 
@@ -40,17 +45,9 @@ def ims_client(
 ) -> Any:
     """An IMS client of the fake: "post" / "basic" (web app with a secret), "pkce"
     (single-page app), or "s2s" (Server-to-Server: a secret, no redirect URI)."""
-    options.setdefault("timeout", 10.0)
-    options.setdefault("connect_timeout", 5.0)
     options.setdefault("max_in_flight", 0)
-    ims_options = dict(provider="adobe_ims", ims_base=mock.base_url, scope=SCOPE, **options)
-    if style == "pkce":
-        return cls(mock.base_url, PUBLIC_CLIENT_ID, redirect_uri=REDIRECT, **ims_options)
-    if style == "s2s":
-        return cls(mock.base_url, CLIENT_ID, client_secret=CLIENT_SECRET, **ims_options)
-    return cls(
-        mock.base_url, CLIENT_ID, client_secret=CLIENT_SECRET, client_auth=style,
-        redirect_uri=REDIRECT, **ims_options,
+    return make_client(
+        mock, style, cls, provider="adobe_ims", ims_base=mock.base_url, scope=IMS_SCOPE, **options
     )
 
 
@@ -84,7 +81,7 @@ def test_ims_code_flow_signs_in_calls_and_refreshes(ims: Mock, style: str) -> No
     url = urllib.parse.urlsplit(pending.url)
     assert f"{url.scheme}://{url.netloc}{url.path}" == f"{ims.base_url}/ims/authorize/v2"
     query = dict(urllib.parse.parse_qsl(url.query))
-    assert query["scope"] == SCOPE
+    assert query["scope"] == IMS_SCOPE
     assert ("code_challenge" in query) == (style == "pkce")
 
     tokens = client.exchange(pending, ims.approve(pending.url))
@@ -121,29 +118,6 @@ async def test_ims_code_flow_async(ims: Mock) -> None:
 
 
 # -- Server-to-Server ------------------------------------------------------------------------
-
-
-def run_in_threads(count: int, call: Callable[[], Any]) -> List[Any]:
-    """`call` from `count` threads released together; every result (or error)."""
-    barrier = threading.Barrier(count, timeout=60)
-    results: List[Any] = []
-    errors: List[BaseException] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            results.append(call())
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=worker) for _ in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors[:3]
-    assert len(results) == count
-    return results
 
 
 def test_server_to_server_renews_once_for_50_threads(ims: Mock) -> None:
@@ -256,24 +230,12 @@ def test_server_to_server_token_reused_by_another_process(ims: Mock, tmp_path: P
     store_dir = tmp_path / "tokens"
     session = ims_client(ims, "s2s", store=wf_oauth.FileTokenStore(store_dir)).client_credentials_session(key="s2s")
     child = subprocess.run(
-        [sys.executable, "-c", CHILD, ims.base_url, CLIENT_ID, CLIENT_SECRET, SCOPE, str(store_dir)],
+        [sys.executable, "-c", CHILD, ims.base_url, CLIENT_ID, CLIENT_SECRET, IMS_SCOPE, str(store_dir)],
         capture_output=True, text=True, timeout=60,
     )
     assert child.returncode == 0, child.stderr
     assert child.stdout.strip() == session.tokens.access_token_fingerprint
     assert grants(ims, "client_credentials") == 1
-
-
-def _child_exit_code(pid: int) -> int:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.05)
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
-    raise AssertionError("the forked child hung")
 
 
 @pytest.mark.parametrize("stored", [False, True])
@@ -293,7 +255,7 @@ def test_server_to_server_session_in_a_forked_child(ims: Mock, stored: bool) -> 
             code = 0 if ok else 1
         finally:
             os._exit(code)
-    assert _child_exit_code(pid) == 0
+    assert child_exit_code(pid) == 0
     assert grants(ims, "client_credentials") == 2, "the child reused the token, then renewed once"
     assert all_grants(ims) == {"client_credentials": 2}
 
@@ -343,7 +305,7 @@ def test_client_credentials_on_workfront_legacy_is_invalid_argument(mock: Mock) 
         with pytest.raises(wf_oauth.InvalidArgument) as info:
             call()
         assert "client credentials" in str(info.value)
-    assert mock.stats().get("grants", {}) == {}, "nothing was sent"
+    assert all_grants(mock) == {}, "nothing was sent"
 
 
 async def test_client_credentials_on_workfront_legacy_async(mock: Mock) -> None:
@@ -379,7 +341,7 @@ def test_wrong_secret_is_a_token_endpoint_error_without_the_secret(
     caplog.set_level(logging.DEBUG)
     client = wf_oauth.Client(
         ims.base_url, CLIENT_ID, client_secret=WRONG_SECRET, provider="adobe_ims",
-        ims_base=ims.base_url, scope=SCOPE, timeout=10.0,
+        ims_base=ims.base_url, scope=IMS_SCOPE, timeout=10.0,
     )
     errors: List[wf_oauth.Error] = []
     for call in (client.client_credentials, client.client_credentials_session):

@@ -6,7 +6,7 @@ import threading
 from typing import List
 
 import wf_oauth
-from conftest import Mock, make_client, sign_in
+from conftest import Mock, make_client, run_in_threads, sign_in
 from wf_oauth.requests import WorkfrontAuth as RequestsAuth
 
 
@@ -17,24 +17,7 @@ def test_refresh_storm_from_200_threads(mock: Mock) -> None:
     mock.expire_sessions()
     mock.reset_stats()
 
-    barrier = threading.Barrier(200, timeout=60)
-    results: List[object] = []
-    errors: List[BaseException] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            results.append(session.get("proj/search", {"$$LIMIT": 1}))
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=worker) for _ in range(200)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors[:3]
-    assert len(results) == 200
+    run_in_threads(200, lambda: session.get("proj/search", {"$$LIMIT": 1}))
     assert mock.refreshes() == 1
 
 

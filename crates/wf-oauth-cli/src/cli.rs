@@ -110,7 +110,7 @@ pub struct DemoArgs {
 
 /// Where tokens come from: `--provider` and its URLs (shared by `login` and
 /// `token --client-credentials`).
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone, Default, PartialEq, Eq)]
 pub struct ProviderArgs {
     /// The authorization server that signs in and issues tokens [default: the profile's,
     /// else legacy].
@@ -133,7 +133,7 @@ pub struct ProviderArgs {
 
 /// The client configuration shared by `login` and `token --client-credentials`. Each
 /// option defaults to the profile's value when the profile exists.
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone, Default, PartialEq, Eq)]
 pub struct ClientArgs {
     /// The Workfront host (`acme.my.workfront.com`), or `http://127.0.0.1:PORT` for a fake
     /// on this machine. The API is always called there, whatever the provider. Defaults to
@@ -170,19 +170,9 @@ pub struct ClientArgs {
 }
 
 impl ClientArgs {
-    /// Whether any option was given.
+    /// Whether any option was given (every option is `None` when absent).
     pub fn any(&self) -> bool {
-        let p = &self.provider;
-        self.instance.is_some()
-            || self.client_id.is_some()
-            || self.client_secret_env.is_some()
-            || p.provider.is_some()
-            || p.ims_host.is_some()
-            || p.authorize_url.is_some()
-            || p.token_url.is_some()
-            || self.scope.is_some()
-            || self.client_auth.is_some()
-            || self.api_version.is_some()
+        *self != ClientArgs::default()
     }
 }
 

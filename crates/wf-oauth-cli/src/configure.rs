@@ -65,13 +65,14 @@ pub fn merge(
         return Err(CliError::usage("the client ID is empty"));
     }
     let provider = ProviderSettings::merge(&args.provider, existing.map(|p| &p.provider))?;
+    let rules = provider.provider()?;
     let same_provider = existing.filter(|p| p.provider.kind == provider.kind);
     let (redirect_arg, pkce) = match grant {
         Grant::AuthorizationCode { redirect_uri, pkce } => (redirect_uri, pkce),
         Grant::ClientCredentials => (None, false),
     };
     let client_credentials = grant == Grant::ClientCredentials;
-    if client_credentials && !provider.provider()?.supports_client_credentials() {
+    if client_credentials && !rules.supports_client_credentials() {
         return Err(CliError::usage(
             "--client-credentials (Server-to-Server) needs --provider ims or --provider \
              generic: Workfront's legacy OAuth 2 service has no client credentials grant",
@@ -114,13 +115,13 @@ pub fn merge(
         .scope
         .clone()
         .or_else(|| same_provider.and_then(|p| p.scope.clone()));
-    if scope.is_none() && provider.provider()?.requires_scope() {
+    if scope.is_none() && rules.requires_scope() {
         return Err(CliError::usage(format!(
             "Adobe IMS requires a scope: pass --scope with the scopes of your Adobe Developer \
              Console credential, e.g. --scope \"{IMS_SCOPE_EXAMPLE}\""
         )));
     }
-    let default_auth = AuthStyle::from(provider.provider()?.default_client_auth());
+    let default_auth = AuthStyle::from(rules.default_client_auth());
     let profile = Profile {
         format: PROFILE_FORMAT,
         name: name.to_owned(),

@@ -307,13 +307,8 @@ pub struct Hint {
 impl Hint {
     /// A hint for `profile` on `instance`.
     pub fn new(profile: &str, instance: impl Into<String>) -> Self {
-        let login_command = if profile == crate::profile::DEFAULT_PROFILE {
-            "wf-oauth login".to_owned()
-        } else {
-            format!("wf-oauth login --profile {profile}")
-        };
         Hint {
-            login_command,
+            login_command: crate::profile::profile_command(profile, "login"),
             instance: instance.into(),
             exchanging_code: false,
         }

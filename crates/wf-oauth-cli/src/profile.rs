@@ -26,6 +26,16 @@ use crate::provider::ProviderSettings;
 /// The profile used when `--profile` is not given.
 pub const DEFAULT_PROFILE: &str = "default";
 
+/// `wf-oauth COMMAND` for the profile `name`, for messages: `--profile` is left out for
+/// the default profile.
+pub fn profile_command(name: &str, command: &str) -> String {
+    if name == DEFAULT_PROFILE {
+        format!("wf-oauth {command}")
+    } else {
+        format!("wf-oauth {command} --profile {name}")
+    }
+}
+
 /// The stored format of a profile document.
 pub const PROFILE_FORMAT: u32 = 1;
 
@@ -115,11 +125,7 @@ impl Profile {
         } else {
             "login"
         };
-        if self.name == DEFAULT_PROFILE {
-            format!("wf-oauth {command}")
-        } else {
-            format!("wf-oauth {command} --profile {}", self.name)
-        }
+        profile_command(&self.name, command)
     }
 
     /// What error messages about this profile name.
@@ -271,7 +277,7 @@ impl ConfigDir {
     /// The profile called `name`, or an error telling the user to sign in.
     pub fn require(&self, name: &str) -> Result<Profile, CliError> {
         self.load(name)?.ok_or_else(|| {
-            let login = crate::error::Hint::new(name, "").login_command;
+            let login = profile_command(name, "login");
             CliError::new(
                 crate::error::Exit::ReauthRequired,
                 format!("no profile named {name:?} — run `{login} --instance …` to sign in"),

@@ -185,9 +185,7 @@ mod tests {
     fn args(kind: Option<ProviderKind>) -> ProviderArgs {
         ProviderArgs {
             provider: kind,
-            ims_host: None,
-            authorize_url: None,
-            token_url: None,
+            ..ProviderArgs::default()
         }
     }
 

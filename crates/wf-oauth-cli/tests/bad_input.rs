@@ -10,14 +10,6 @@ use common::{
 use wf_oauth_cli::mock_browser::{Consent, MockBrowser};
 use wf_oauth_mock::{DEFAULT_PASSWORD, DEFAULT_USERNAME, MockWorkfront};
 
-/// The error line: exactly one line on standard error, prefixed by the program name.
-fn one_line(out: &Out) -> &str {
-    let text = out.stderr.trim();
-    let last = text.lines().last().unwrap_or_default();
-    assert!(last.starts_with("wf-oauth: "), "{}", out.stderr);
-    last
-}
-
 /// Starts `login --no-browser`, lets `make_paste` turn the fake's redirect into what is
 /// pasted, and returns the result.
 async fn paste_login(
@@ -55,7 +47,11 @@ async fn a_pasted_address_with_another_state_is_refused() {
     )
     .await;
     out.expect_code(4);
-    assert!(one_line(&out).contains("state mismatch"), "{}", out.stderr);
+    assert!(
+        out.error_line().contains("state mismatch"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(
         mock.stats().grant("authorization_code"),
         0,
@@ -80,7 +76,7 @@ async fn denied_consent_is_reported_plainly() {
     )
     .await;
     out.expect_code(4);
-    let line = one_line(&out);
+    let line = out.error_line();
     assert!(
         line.contains("access was denied") && line.contains("access_denied"),
         "{line}"
@@ -107,7 +103,7 @@ async fn an_expired_code_is_refused_with_what_to_do() {
     )
     .await;
     out.expect_code(4);
-    let line = one_line(&out);
+    let line = out.error_line();
     assert!(line.contains("authorization code expired"), "{line}");
     assert!(
         line.contains("live 2 minutes") && line.contains("wf-oauth login"),
@@ -132,7 +128,7 @@ async fn an_unreachable_instance_is_a_network_error() {
         .await;
     let out = login.finish().await;
     out.expect_code(5);
-    let line = one_line(&out);
+    let line = out.error_line();
     assert!(
         line.contains("cannot connect to") && line.contains(&instance),
         "{line}"
@@ -160,7 +156,7 @@ async fn invalid_instances_are_usage_errors() {
             .await;
         out.expect_code(2);
         assert!(
-            one_line(&out).contains("invalid Workfront instance"),
+            out.error_line().contains("invalid Workfront instance"),
             "{instance}: {}",
             out.stderr
         );
@@ -182,7 +178,7 @@ async fn a_missing_secret_variable_is_named() {
         ])
         .await;
     out.expect_code(2);
-    let line = one_line(&out);
+    let line = out.error_line();
     assert!(
         line.contains("WF_OAUTH_TEST_UNSET_SECRET is not set"),
         "{line}"
@@ -198,7 +194,7 @@ async fn a_missing_secret_variable_is_named() {
         .await;
     out.expect_code(2);
     assert!(
-        one_line(&out).contains("--client-secret-env"),
+        out.error_line().contains("--client-secret-env"),
         "{}",
         out.stderr
     );
@@ -221,7 +217,7 @@ async fn login_without_a_callback_ends_cleanly() {
         .await;
     out.expect_code(4);
     assert!(
-        one_line(&out).contains("standard input ended"),
+        out.error_line().contains("standard input ended"),
         "{}",
         out.stderr
     );
@@ -243,7 +239,7 @@ async fn login_without_a_callback_ends_cleanly() {
         .await;
     out.expect_code(4);
     assert!(
-        one_line(&out).contains("no sign-in came back within 1 s"),
+        out.error_line().contains("no sign-in came back within 1 s"),
         "{}",
         out.stderr
     );
@@ -262,7 +258,7 @@ async fn login_without_a_callback_ends_cleanly() {
     let out = login.finish().await;
     out.expect_code(4);
     assert!(
-        one_line(&out).contains("neither an address nor"),
+        out.error_line().contains("neither an address nor"),
         "{}",
         out.stderr
     );
@@ -345,7 +341,7 @@ async fn usage_mistakes_exit_2() {
         let out = cli.run(args).await;
         out.expect_code(2);
         assert!(
-            one_line(&out).contains(expected),
+            out.error_line().contains(expected),
             "{args:?}: {}",
             out.stderr
         );
@@ -366,7 +362,7 @@ async fn commands_on_a_missing_profile_ask_for_a_login() {
         let out = cli.run(args).await;
         out.expect_code(3);
         assert!(
-            one_line(&out).contains("wf-oauth login"),
+            out.error_line().contains("wf-oauth login"),
             "{args:?}: {}",
             out.stderr
         );
@@ -388,7 +384,11 @@ async fn a_revoked_refresh_token_means_sign_in_again() {
     cmd.env(common::SECRET_VAR, "not-the-secret");
     let out = cli.run_command(cmd).await;
     out.expect_code(7);
-    assert!(one_line(&out).contains("invalid_client"), "{}", out.stderr);
+    assert!(
+        out.error_line().contains("invalid_client"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains("not-the-secret"));
     // A confidential client's refresh needs the secret.
     let mut cmd = cli.command(&["refresh"]);
@@ -396,7 +396,7 @@ async fn a_revoked_refresh_token_means_sign_in_again() {
     let out = cli.run_command(cmd).await;
     out.expect_code(2);
     assert!(
-        one_line(&out).contains(common::SECRET_VAR),
+        out.error_line().contains(common::SECRET_VAR),
         "{}",
         out.stderr
     );
@@ -406,7 +406,7 @@ async fn a_revoked_refresh_token_means_sign_in_again() {
     let out = cli.run(&["api", "GET", "proj/search"]).await;
     out.expect_code(3);
     assert!(
-        one_line(&out).contains("run `wf-oauth login`"),
+        out.error_line().contains("run `wf-oauth login`"),
         "{}",
         out.stderr
     );
@@ -446,7 +446,7 @@ async fn a_denial_over_the_loopback_listener_is_shown_in_the_browser_too() {
     let out = login.finish().await;
     out.expect_code(4);
     assert!(
-        one_line(&out).contains("access was denied"),
+        out.error_line().contains("access was denied"),
         "{}",
         out.stderr
     );
@@ -474,7 +474,7 @@ async fn a_taken_callback_port_says_what_to_do() {
         ])
         .await;
     out.expect_code(1);
-    let line = one_line(&out);
+    let line = out.error_line();
     assert!(
         line.contains("cannot listen on") && line.contains("--no-browser"),
         "{line}"
@@ -494,20 +494,20 @@ async fn api_errors_and_an_unreachable_logout() {
         .await;
     out.expect_code(6);
     assert!(
-        one_line(&out).contains("Workfront API answered 400"),
+        out.error_line().contains("Workfront API answered 400"),
         "{}",
         out.stderr
     );
     // A path that could leave the API base is refused before anything is sent.
     let out = cli.run(&["api", "GET", "../../integrations/x"]).await;
     out.expect_code(2);
-    assert!(one_line(&out).contains("API path"), "{}", out.stderr);
+    assert!(out.error_line().contains("API path"), "{}", out.stderr);
 
     // The instance is gone: the tokens are still forgotten, and the failure is reported.
     mock.shutdown().await;
     let out = cli.run(&["logout"]).await;
     out.expect_code(5);
-    let line = one_line(&out);
+    let line = out.error_line();
     assert!(line.contains("the stored tokens were deleted"), "{line}");
     assert!(line.contains("cannot connect to"), "{line}");
     cli.run(&["token"]).await.expect_code(3);

@@ -2,29 +2,16 @@
 
 mod common;
 
-use std::process::Stdio;
-
 use common::{Cli, redirect_uri};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use wf_oauth_cli::mock_browser::{Consent, MockBrowser};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_against_the_mock_subcommand() {
     let cli = Cli::new();
     let redirect = redirect_uri();
-    let mut cmd = cli.command(&["mock", "--auto-approve", "--redirect-uri", &redirect]);
-    cmd.stdout(Stdio::piped()).stderr(Stdio::null());
-    let mut mock = cmd.spawn().unwrap();
-    let mut lines = BufReader::new(mock.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(common::COMMAND_LIMIT, lines.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let instance = first
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("{first}"))
-        .to_owned();
+    let (mut mock, instance) = cli
+        .spawn_mock(&["--auto-approve", "--redirect-uri", &redirect])
+        .await;
 
     let mut args = Cli::login_args(&instance, &redirect);
     args.push("--no-browser");

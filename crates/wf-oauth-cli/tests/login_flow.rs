@@ -3,9 +3,12 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{Cli, Out, fake, query_param, redirect_uri, token_like};
+use common::{
+    Cli, Out, fake, query_param, redirect_uri, sign_in_by_paste, token_file, token_files,
+    token_like,
+};
 use serde_json::Value;
 use wf_oauth_cli::mock_browser::{Consent, MockBrowser};
 use wf_oauth_mock::{DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, DEFAULT_USERNAME};
@@ -14,23 +17,9 @@ fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
-fn token_files(cli: &Cli) -> Vec<PathBuf> {
-    let dir = cli.config.path().join("tokens");
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect()
-}
-
 /// The tokens as stored: (access, refresh).
 fn stored_tokens(cli: &Cli) -> (String, String) {
-    let files = token_files(cli);
-    assert_eq!(files.len(), 1, "{files:?}");
-    let doc: Value = serde_json::from_slice(&std::fs::read(&files[0]).unwrap()).unwrap();
+    let doc: Value = serde_json::from_slice(&std::fs::read(token_file(cli)).unwrap()).unwrap();
     (
         doc["tokens"]["access_token"].as_str().unwrap().to_owned(),
         doc["tokens"]["refresh_token"].as_str().unwrap().to_owned(),
@@ -38,7 +27,7 @@ fn stored_tokens(cli: &Cli) -> (String, String) {
 }
 
 /// Signs in with `login --no-browser`, pasting the address the fake redirected to.
-/// Signs in; returns the output and the authorize URL the user was shown.
+/// Returns the output and the authorize URL the user was shown.
 async fn login_by_paste(
     cli: &Cli,
     instance: &str,
@@ -48,15 +37,7 @@ async fn login_by_paste(
     let mut args = Cli::login_args(instance, redirect);
     args.push("--no-browser");
     args.extend_from_slice(extra);
-    let mut login = cli.spawn(&args);
-    let url = login.authorize_url().await;
-    let callback = MockBrowser::new()
-        .unwrap()
-        .authorize(&url, DEFAULT_USERNAME, DEFAULT_PASSWORD, Consent::Allow)
-        .await
-        .unwrap();
-    login.paste(&callback).await;
-    (login.finish().await, url)
+    sign_in_by_paste(cli, &args).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

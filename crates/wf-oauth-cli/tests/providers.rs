@@ -6,12 +6,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Cli, Out, SECRET_VAR, fake_with, query_param, redirect_uri};
+use common::{
+    Cli, Out, SECRET_VAR, fake_with, profile_json, query_param, redirect_uri, sign_in_by_paste,
+};
 use serde_json::Value;
-use wf_oauth_cli::mock_browser::{Consent, MockBrowser};
 use wf_oauth_mock::{
-    DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD,
-    DEFAULT_PUBLIC_CLIENT_ID, DEFAULT_USERNAME, MockWorkfront, Mode, RunningMock,
+    DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PUBLIC_CLIENT_ID,
+    MockWorkfront, Mode, RunningMock,
 };
 
 const SCOPE: &str = "openid AdobeID additional_info.projectedProductContext";
@@ -32,34 +33,7 @@ async fn ims_fake(redirect: &str) -> RunningMock {
 async fn login(cli: &Cli, args: &[&str]) -> (Out, String) {
     let mut all = vec!["login", "--no-browser", "--timeout", "60"];
     all.extend_from_slice(args);
-    let mut login = cli.spawn(&all);
-    let url = login.authorize_url().await;
-    let callback = MockBrowser::new()
-        .unwrap()
-        .authorize(&url, DEFAULT_USERNAME, DEFAULT_PASSWORD, Consent::Allow)
-        .await
-        .unwrap();
-    login.paste(&callback).await;
-    (login.finish().await, url)
-}
-
-/// The saved profile document.
-fn profile_json(cli: &Cli, name: &str) -> Value {
-    let path = cli.config.path().join(format!("profiles/{name}.json"));
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-/// The error line on standard error.
-fn error_line(out: &Out) -> String {
-    let last = out
-        .stderr
-        .trim()
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .to_owned();
-    assert!(last.starts_with("wf-oauth: "), "{}", out.stderr);
-    last
+    sign_in_by_paste(cli, &all).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -387,7 +361,7 @@ async fn provider_mistakes_are_usage_errors_and_send_nothing() {
         args.extend_from_slice(&client);
         let out = cli.run(&args).await;
         out.expect_code(2);
-        let line = error_line(&out);
+        let line = out.error_line();
         assert!(line.contains(expected), "{args:?}\n{line}");
         assert!(!out.all().contains(DEFAULT_CLIENT_SECRET));
     }

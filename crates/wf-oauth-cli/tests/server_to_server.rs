@@ -4,13 +4,10 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
 
-use common::{Cli, Out, SECRET_VAR, fake_with};
+use common::{Cli, Out, SECRET_VAR, fake_with, profile_json, token_file, token_files};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use wf_oauth_mock::{
     DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MockWorkfront, Mode,
     RunningMock, Stats,
@@ -40,18 +37,6 @@ fn s2s_args(base: &str) -> Vec<&str> {
         "--client-secret-env",
         SECRET_VAR,
     ]
-}
-
-/// The only token document of `cli`'s store.
-fn token_file(cli: &Cli) -> PathBuf {
-    let files: Vec<PathBuf> = std::fs::read_dir(cli.config.path().join("tokens"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    assert_eq!(files.len(), 1, "{files:?}");
-    files[0].clone()
 }
 
 fn stored_access_token(cli: &Cli) -> String {
@@ -104,10 +89,7 @@ async fn a_server_to_server_token_is_reused_then_requested_again() {
         out.stderr
     );
     assert!(!out.all().contains(DEFAULT_CLIENT_SECRET));
-    let profile: Value = serde_json::from_slice(
-        &std::fs::read(cli.config.path().join("profiles/default.json")).unwrap(),
-    )
-    .unwrap();
+    let profile = profile_json(&cli, "default");
     assert_eq!(profile["client_credentials"], true);
     assert_eq!(profile["provider"], "adobe-ims");
     assert_eq!(profile["ims_host"], base.as_str());
@@ -186,12 +168,8 @@ async fn a_server_to_server_token_is_reused_then_requested_again() {
     assert_ne!(changed, third);
 
     cli.run(&["logout"]).await.expect_code(0);
-    assert!(
-        std::fs::read_dir(cli.config.path().join("tokens"))
-            .unwrap()
-            .flatten()
-            .all(|e| e.path().extension().is_none_or(|x| x != "json"))
-    );
+    assert!(cli.config.path().join("tokens").is_dir());
+    assert!(token_files(&cli).is_empty());
     mock.shutdown().await;
 }
 
@@ -212,7 +190,7 @@ async fn server_to_server_mistakes_fail_cleanly() {
         cmd.env(SECRET_VAR, WRONG);
         let out = cli.run_command(cmd).await;
         out.expect_code(7);
-        let line = out.stderr.trim().lines().last().unwrap_or_default();
+        let line = out.error_line();
         assert!(
             line.starts_with("wf-oauth: the token endpoint refused the client (invalid_client"),
             "{}",
@@ -277,19 +255,7 @@ async fn server_to_server_mistakes_fail_cleanly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_to_server_against_the_mock_subcommand() {
     let cli = Cli::new();
-    let mut cmd = cli.command(&["mock", "--mode", "ims", "--manual-clock"]);
-    cmd.stdout(Stdio::piped()).stderr(Stdio::null());
-    let mut mock = cmd.spawn().unwrap();
-    let mut lines = BufReader::new(mock.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(common::COMMAND_LIMIT, lines.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let base = first
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("{first}"))
-        .to_owned();
+    let (mut mock, base) = cli.spawn_mock(&["--mode", "ims", "--manual-clock"]).await;
     let http = reqwest::Client::new();
 
     let token = printed(&cli.run(&s2s_args(&base)).await);

@@ -102,6 +102,24 @@ impl State {
     pub(crate) fn tokens_changed(&mut self) {
         self.current = Arc::new(self.credential.tokens().clone());
     }
+
+    /// Takes tokens that are in the store as `generation` (a new sign-in, or tokens
+    /// another caller or process stored): whatever was in progress or pending is moot.
+    pub(crate) fn take_stored(&mut self, tokens: TokenSet, generation: u64, reauth: bool) {
+        self.credential.replace_tokens(tokens);
+        self.tokens_changed();
+        self.stored_generation = generation;
+        self.reauth = reauth;
+        self.inflight = None;
+        self.unsaved = None;
+    }
+
+    /// The refresh the lifecycle says is running.
+    pub(crate) fn running_refresh(&self) -> Result<InflightRefresh> {
+        self.inflight
+            .clone()
+            .ok_or_else(|| wf_oauth_core::Error::RefreshInProgress.into())
+    }
 }
 
 impl fmt::Debug for WorkfrontClient {
@@ -195,31 +213,16 @@ impl WorkfrontClient {
             .store
             .save(&self.inner.key, &credential, None)
             .await?;
-        let mut state = self.state();
-        state.credential.replace_tokens(tokens);
-        state.tokens_changed();
-        state.stored_generation = generation;
-        state.reauth = false;
-        state.inflight = None;
-        state.unsaved = None;
+        self.state().take_stored(tokens, generation, false);
         Ok(())
     }
 
     /// Renews the tokens now, unless another caller or process renewed them since this
     /// client last looked (then those newer tokens are used).
     pub async fn refresh(&self) -> Result<()> {
-        let generation = {
-            let state = self.state();
-            (!state.reauth).then(|| state.credential.generation())
-        };
-        if let Some(generation) = generation {
-            self.after_auth_failure(generation).await?;
-        }
-        if self.state().reauth {
-            // Fails fast unless newer tokens were stored meanwhile.
-            return self.adopt_stored().await;
-        }
-        Ok(())
+        // Exactly as if the current token had been refused.
+        let generation = self.state().credential.generation();
+        self.on_auth_failure(generation).await
     }
 
     /// The headers that carry the credential, for an API request sent by another HTTP

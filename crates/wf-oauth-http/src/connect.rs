@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use wf_oauth_core::{Credential, CredentialState, Renewal, TokenSet};
+use wf_oauth_core::{Credential, Renewal, TokenSet};
 
 use crate::client::{Inner, State, WorkfrontClient};
 use crate::error::{Error, Result};
@@ -60,16 +60,7 @@ impl WorkfrontClient {
     /// as long as the client. Read them back with
     /// [`current_tokens`](Self::current_tokens) to persist them yourself.
     pub fn from_tokens(oauth: OAuthClient, tokens: TokenSet) -> Self {
-        let store = MemoryTokenStore::new();
-        let key = "default".to_owned();
-        let credential = store.insert(&key, tokens, oauth.now().as_secs());
-        Self::assemble(
-            oauth,
-            Arc::new(store),
-            key,
-            credential,
-            Renewal::RefreshToken,
-        )
+        Self::in_memory(oauth, tokens, Renewal::RefreshToken)
     }
 
     /// A Server-to-Server client (Adobe IMS): the application acts as itself with the
@@ -104,16 +95,16 @@ impl WorkfrontClient {
     /// ```
     pub async fn client_credentials(oauth: OAuthClient) -> Result<Self> {
         let tokens = oauth.client_credentials().await?;
-        let store = MemoryTokenStore::new();
-        let key = "default".to_owned();
-        let credential = store.insert(&key, tokens, oauth.now().as_secs());
-        Ok(Self::assemble(
-            oauth,
-            Arc::new(store),
-            key,
-            credential,
-            Renewal::ClientCredentials,
-        ))
+        Ok(Self::from_client_credentials_tokens(oauth, tokens))
+    }
+
+    /// A Server-to-Server client for a token already in hand (from
+    /// [`OAuthClient::client_credentials`], or another client's
+    /// [`current_tokens`](Self::current_tokens)), kept in a private [`MemoryTokenStore`]:
+    /// used while fresh, then renewed with the client credentials grant like
+    /// [`client_credentials`](Self::client_credentials)'s. Nothing is requested now.
+    pub fn from_client_credentials_tokens(oauth: OAuthClient, tokens: TokenSet) -> Self {
+        Self::in_memory(oauth, tokens, Renewal::ClientCredentials)
     }
 
     /// A Server-to-Server client whose token is kept in `store` under `key`, so that
@@ -130,19 +121,8 @@ impl WorkfrontClient {
         let stored = {
             let _lock = store.lock(&key).await?;
             let existing = store.load(&key).await?;
-            let now = oauth.now();
-            let usable = |s: &StoredCredential| {
-                !s.reauth_required
-                    && s.tokens.instance() == oauth.config().instance()
-                    && Credential::for_client_credentials(
-                        s.tokens.clone(),
-                        oauth.config().refresh_skew_secs(),
-                    )
-                    .state(now)
-                        == CredentialState::Fresh
-            };
             match existing {
-                Some(s) if usable(&s) => s,
+                Some(s) if s.usable_for_client_credentials(oauth.config(), oauth.now()) => s,
                 existing => {
                     let tokens = oauth.client_credentials().await?;
                     let mut credential = StoredCredential::new(tokens, oauth.now().as_secs());
@@ -160,6 +140,14 @@ impl WorkfrontClient {
             stored,
             Renewal::ClientCredentials,
         ))
+    }
+
+    /// A client for `tokens` in a private [`MemoryTokenStore`].
+    fn in_memory(oauth: OAuthClient, tokens: TokenSet, renewal: Renewal) -> Self {
+        let store = MemoryTokenStore::new();
+        let key = "default".to_owned();
+        let credential = store.insert(&key, tokens, oauth.now().as_secs());
+        Self::assemble(oauth, Arc::new(store), key, credential, renewal)
     }
 
     /// A client for `stored`; `renewal` says how its tokens are renewed

@@ -94,10 +94,7 @@ impl WorkfrontClient {
                 Ok(Next::Send(generation, Arc::clone(&state.current)))
             }
             Decision::RefreshFirst { .. } => Ok(Next::Wait(self.start_refresh(&mut state)?)),
-            Decision::WaitForRefresh => match &state.inflight {
-                Some(refresh) => Ok(Next::Wait(refresh.clone())),
-                None => Err(wf_oauth_core::Error::RefreshInProgress.into()),
-            },
+            Decision::WaitForRefresh => Ok(Next::Wait(state.running_refresh()?)),
             Decision::ReauthRequired => Ok(Next::CheckStore),
         }
     }
@@ -114,10 +111,7 @@ impl WorkfrontClient {
             match state.credential.on_auth_failure(generation) {
                 Decision::Use { .. } => return Ok(()),
                 Decision::RefreshFirst { .. } => self.start_refresh(&mut state)?,
-                Decision::WaitForRefresh => match &state.inflight {
-                    Some(refresh) => refresh.clone(),
-                    None => return Err(wf_oauth_core::Error::RefreshInProgress.into()),
-                },
+                Decision::WaitForRefresh => state.running_refresh()?,
                 Decision::ReauthRequired => {
                     state.reauth = true;
                     return Ok(());
@@ -145,12 +139,7 @@ impl WorkfrontClient {
                         || s.tokens.access_token() != state.credential.tokens().access_token()) =>
             {
                 tracing::debug!(generation = s.generation, "using newer stored tokens");
-                state.credential.replace_tokens(s.tokens);
-                state.tokens_changed();
-                state.stored_generation = s.generation;
-                state.reauth = false;
-                state.inflight = None;
-                state.unsaved = None;
+                state.take_stored(s.tokens, s.generation, false);
                 Ok(())
             }
             _ => {
@@ -214,11 +203,7 @@ impl WorkfrontClient {
                 Ok(())
             }
             Ok(Outcome::Adopted(stored)) => {
-                state.unsaved = None;
-                state.credential.replace_tokens(stored.tokens);
-                state.tokens_changed();
-                state.stored_generation = stored.generation;
-                state.reauth = stored.reauth_required;
+                state.take_stored(stored.tokens, stored.generation, stored.reauth_required);
                 if stored.reauth_required {
                     Err(reauth_marked())
                 } else {

@@ -4,8 +4,6 @@ package io.wfoauth.tests
 
 import io.wfoauth.TokenStore
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.async
-import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.cancelAndJoin
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
@@ -19,12 +17,7 @@ fun concurrencyTests() {
             val storage = MapStorage()
             val client = oauth.login(TokenStore.custom(storage), "alice", signIn(oauth))
             mock.expireAllSessions()
-            val counts = coroutineScope {
-                (1..50).map {
-                    async(Dispatchers.Default) { parseJson(client.get("proj/count")).obj().long("count") }
-                }.awaitAll()
-            }
-            assertEquals(List(50) { 250L }, counts)
+            fiftyCounts(client)
             assertEquals(1L, mock.grants("refresh_token"))
             assertEquals(2, storage.saves.get(), "login + one rotated set")
         }

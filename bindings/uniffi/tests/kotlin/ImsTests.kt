@@ -4,17 +4,12 @@
 // clients renewed with the client credentials grant, once for any number of coroutines.
 package io.wfoauth.tests
 
-import io.wfoauth.ClientOptions
-import io.wfoauth.ClientSecret
 import io.wfoauth.ManualClock
 import io.wfoauth.OAuthClient
 import io.wfoauth.Provider
 import io.wfoauth.TokenStore
 import io.wfoauth.WorkfrontClient
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.async
-import kotlinx.coroutines.awaitAll
-import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.withContext
 import java.io.File
 import kotlin.test.assertEquals
@@ -23,16 +18,6 @@ import kotlin.test.assertNotEquals
 import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
-
-/** `proj/count` from 50 coroutines at once; every answer must be the fake's 250. */
-private suspend fun fiftyCounts(client: WorkfrontClient) {
-    val counts = coroutineScope {
-        (1..50).map {
-            async(Dispatchers.Default) { parseJson(client.get("proj/count")).obj().long("count") }
-        }.awaitAll()
-    }
-    assertEquals(List(50) { 250L }, counts)
-}
 
 /**
  * Signs in on the fake's IMS authorize page, calls the API with the Bearer token, lets a
@@ -97,17 +82,11 @@ fun imsTests() {
 
     test("generic provider at the fake's IMS endpoints: sign-in, Bearer calls, refresh, client credentials") {
         MockServer("--mode", "ims", "--auto-approve").use { mock ->
-            val oauth = OAuthClient(
-                ClientOptions(
-                    instance = mock.baseUrl,
-                    clientId = "demo-client",
-                    clientSecret = ClientSecret("demo-secret"),
-                    redirectUri = REDIRECT_URI,
-                    scope = IMS_SCOPE,
-                    provider = Provider.Generic(
-                        authorizeUrl = "${mock.baseUrl}/ims/authorize/v2",
-                        tokenUrl = "${mock.baseUrl}/ims/token/v3",
-                    ),
+            val oauth = imsClient(
+                mock,
+                provider = Provider.Generic(
+                    authorizeUrl = "${mock.baseUrl}/ims/authorize/v2",
+                    tokenUrl = "${mock.baseUrl}/ims/token/v3",
                 ),
             )
             val pending = oauth.authorize()

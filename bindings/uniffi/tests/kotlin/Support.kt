@@ -10,8 +10,14 @@ import io.wfoauth.OAuthClient
 import io.wfoauth.Provider
 import io.wfoauth.TokenSet
 import io.wfoauth.WfOauthException
+import io.wfoauth.WorkfrontClient
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.coroutineScope
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicInteger
+import kotlin.test.assertEquals
 
 /** The fake server's public (PKCE, no secret) client: what a mobile app is. */
 fun publicClient(mock: MockServer, clock: ManualClock? = null): OAuthClient =
@@ -37,6 +43,7 @@ const val IMS_TOKEN_TTL_SECS = 86_399L
 /**
  * A client of the fake's Adobe IMS endpoints (a mock started with `--mode ims`): the web
  * app when a secret is given (Server-to-Server too), the single-page app (PKCE) without.
+ * `provider` names the same endpoints another way (a generic OAuth 2 server).
  */
 fun imsClient(
     mock: MockServer,
@@ -44,6 +51,7 @@ fun imsClient(
     clientId: String = "demo-client",
     secret: String? = "demo-secret",
     scope: String? = IMS_SCOPE,
+    provider: Provider = Provider.AdobeIms(imsBase = mock.baseUrl),
 ): OAuthClient = OAuthClient(
     ClientOptions(
         instance = mock.baseUrl,
@@ -51,10 +59,20 @@ fun imsClient(
         clientSecret = secret?.let { ClientSecret(it) },
         redirectUri = REDIRECT_URI,
         scope = scope,
-        provider = Provider.AdobeIms(imsBase = mock.baseUrl),
+        provider = provider,
         clock = clock,
     ),
 )
+
+/** `proj/count` from 50 coroutines at once; every answer must be the fake's 250. */
+suspend fun fiftyCounts(client: WorkfrontClient) {
+    val counts = coroutineScope {
+        (1..50).map {
+            async(Dispatchers.Default) { parseJson(client.get("proj/count")).obj().long("count") }
+        }.awaitAll()
+    }
+    assertEquals(List(50) { 250L }, counts)
+}
 
 /** Time passes for the fake (started with `--manual-clock`) and for the SDK's clock alike. */
 fun advanceBoth(mock: MockServer, clock: ManualClock, secs: Long) {

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use wf_oauth_core::{Credential, CredentialState, TokenSet};
-use wf_oauth_http::{StoredCredential, TokenStore, WorkfrontClient};
+use wf_oauth_core::TokenSet;
+use wf_oauth_http::{TokenStore, WorkfrontClient};
 
 use crate::cli::TokenArgs;
 use crate::configure::{self, Grant};
@@ -74,24 +74,13 @@ pub async fn configure(dir: &ConfigDir, args: &TokenArgs) -> Result<TokenSet, Cl
 /// secret needed), otherwise a new one requested and saved under the store's lock.
 pub async fn tokens(session: Session) -> Result<TokenSet, CliError> {
     if let Some(stored) = session.stored().await?
-        && is_fresh(&session, &stored)
+        && stored.usable_for_client_credentials(session.oauth.config(), session.oauth.now())
     {
         return Ok(stored.tokens);
     }
     let session = session.with_secret()?;
     let client = session.client().await?;
     Ok(client.current_tokens())
-}
-
-/// Whether the stored token can be used as it is (the driver's rule in
-/// `WorkfrontClient::open_client_credentials`, checked here without the secret).
-fn is_fresh(session: &Session, stored: &StoredCredential) -> bool {
-    let config = session.oauth.config();
-    !stored.reauth_required
-        && stored.tokens.instance() == config.instance()
-        && Credential::for_client_credentials(stored.tokens.clone(), config.refresh_skew_secs())
-            .state(session.oauth.now())
-            == CredentialState::Fresh
 }
 
 /// `refresh` on a Server-to-Server profile: a new token now. Returns the access token

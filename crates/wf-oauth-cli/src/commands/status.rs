@@ -45,14 +45,6 @@ fn describe(
         return row;
     };
     let tokens = &stored.tokens;
-    let state = match profile.client_config(None) {
-        Ok(config) if profile.client_credentials => {
-            Credential::for_client_credentials(tokens.clone(), config.refresh_skew_secs())
-                .state(now)
-        }
-        Ok(config) => Credential::from_config(&config, tokens.clone()).state(now),
-        Err(_) => CredentialState::ReauthRequired,
-    };
     row["signed_in"] = json!(true);
     row["obtained_at"] = json!(timestamp(tokens.obtained_at()));
     row["expires_at"] = json!(
@@ -60,11 +52,22 @@ fn describe(
             .expires_at()
             .map_or_else(|| "unknown".to_owned(), timestamp)
     );
-    row["needs_reauth"] = json!(
-        !profile.client_credentials
-            && (stored.reauth_required || state == CredentialState::ReauthRequired)
-    );
+    row["needs_reauth"] =
+        json!(!profile.client_credentials && sign_in_needed(profile, stored, now));
     row
+}
+
+/// Whether a sign-in profile's stored tokens can be neither used nor refreshed.
+fn sign_in_needed(
+    profile: &Profile,
+    stored: &wf_oauth_http::StoredCredential,
+    now: UnixTime,
+) -> bool {
+    let state = match profile.client_config(None) {
+        Ok(config) => Credential::from_config(&config, stored.tokens.clone()).state(now),
+        Err(_) => CredentialState::ReauthRequired,
+    };
+    stored.reauth_required || state == CredentialState::ReauthRequired
 }
 
 /// Lists every profile.

@@ -4,9 +4,11 @@
 
 #![allow(dead_code)]
 
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
+use serde_json::Value;
 use tempfile::TempDir;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
@@ -55,6 +57,13 @@ impl Out {
     /// Both streams.
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    /// The error line: the last line on standard error, prefixed by the program name.
+    pub fn error_line(&self) -> &str {
+        let last = self.stderr.trim().lines().last().unwrap_or_default();
+        assert!(last.starts_with("wf-oauth: "), "{}", self.stderr);
+        last
     }
 
     /// Panics with both streams unless the exit code is `code`.
@@ -122,6 +131,27 @@ impl Cli {
         let mut cmd = self.command(args);
         cmd.stdin(Stdio::piped());
         Running::start(cmd)
+    }
+
+    /// Starts `wf-oauth mock ARGS`; returns the process and the base URL its first line
+    /// announces.
+    pub async fn spawn_mock(&self, args: &[&str]) -> (Child, String) {
+        let mut all = vec!["mock"];
+        all.extend_from_slice(args);
+        let mut cmd = self.command(&all);
+        cmd.stdout(Stdio::piped()).stderr(Stdio::null());
+        let mut mock = cmd.spawn().unwrap();
+        let mut lines = BufReader::new(mock.stdout.take().unwrap()).lines();
+        let first = tokio::time::timeout(COMMAND_LIMIT, lines.next_line())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        let base = first
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("{first}"))
+            .to_owned();
+        (mock, base)
     }
 
     /// `login` flags for the fake's confidential client.
@@ -267,12 +297,12 @@ pub fn token_like(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Signs `cli`'s default profile in to the fake at `instance` by pasting the callback.
-pub async fn sign_in(cli: &Cli, instance: &str, redirect: &str) {
+/// Runs `wf-oauth ARGS` (a `login --no-browser …`), signs in on the fake's pages as its
+/// default user and pastes the address it redirected to. Returns the output and the
+/// authorize URL that was shown.
+pub async fn sign_in_by_paste(cli: &Cli, args: &[&str]) -> (Out, String) {
     use wf_oauth_cli::mock_browser::{Consent, MockBrowser};
-    let mut args = Cli::login_args(instance, redirect);
-    args.push("--no-browser");
-    let mut login = cli.spawn(&args);
+    let mut login = cli.spawn(args);
     let url = login.authorize_url().await;
     let callback = MockBrowser::new()
         .unwrap()
@@ -285,5 +315,38 @@ pub async fn sign_in(cli: &Cli, instance: &str, redirect: &str) {
         .await
         .unwrap();
     login.paste(&callback).await;
-    login.finish().await.expect_code(0);
+    (login.finish().await, url)
+}
+
+/// Signs `cli`'s default profile in to the fake at `instance` by pasting the callback.
+pub async fn sign_in(cli: &Cli, instance: &str, redirect: &str) {
+    let mut args = Cli::login_args(instance, redirect);
+    args.push("--no-browser");
+    sign_in_by_paste(cli, &args).await.0.expect_code(0);
+}
+
+/// The token documents in `cli`'s store (none before the store exists).
+pub fn token_files(cli: &Cli) -> Vec<PathBuf> {
+    let dir = cli.config.path().join("tokens");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect()
+}
+
+/// The only token document of `cli`'s store.
+pub fn token_file(cli: &Cli) -> PathBuf {
+    let files = token_files(cli);
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0].clone()
+}
+
+/// The saved document of profile `name`.
+pub fn profile_json(cli: &Cli, name: &str) -> Value {
+    let path = cli.config.path().join(format!("profiles/{name}.json"));
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use wf_oauth_core::TokenSet;
+use wf_oauth_core::{ClientConfig, Credential, CredentialState, TokenSet, UnixTime};
 
 pub use file::FileTokenStore;
 pub use memory::MemoryTokenStore;
@@ -56,6 +56,17 @@ struct Document {
 }
 
 impl StoredCredential {
+    /// Whether this credential, as a Server-to-Server token (client credentials grant), can
+    /// be used as it is: not marked for re-authorization, for `config`'s instance, and fresh
+    /// by the core's lifecycle at `now`. Otherwise a new token is requested.
+    pub fn usable_for_client_credentials(&self, config: &ClientConfig, now: UnixTime) -> bool {
+        !self.reauth_required
+            && self.tokens.instance() == config.instance()
+            && Credential::for_client_credentials(self.tokens.clone(), config.refresh_skew_secs())
+                .state(now)
+                == CredentialState::Fresh
+    }
+
     /// A credential holding `tokens`, written at `updated_at`; the store assigns the
     /// generation when saving.
     pub fn new(tokens: TokenSet, updated_at: u64) -> Self {
