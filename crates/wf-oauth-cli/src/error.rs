@@ -182,23 +182,17 @@ impl CliError {
             ),
             E::AuthorizationError { .. }
             | E::InstanceNotAllowed { .. }
+            | E::IssuerMismatch { .. }
+            | E::IssuerMissing
             | E::CallbackMalformed { .. }
             | E::DuplicateParameter { .. } => Self::new(
                 Exit::AuthorizationFailed,
                 format!("{error} — run `{login}` again"),
             ),
-            E::TokenEndpoint { error: code, .. }
-                if hint.exchanging_code && code == "invalid_grant" =>
-            {
-                Self::new(
-                    Exit::AuthorizationFailed,
-                    format!(
-                        "Workfront refused the authorization code ({}); codes are single-use \
-                         and live 2 minutes — run `{login}` again",
-                        detail(error)
-                    ),
-                )
-            }
+            E::CodeRejected { .. } => Self::new(
+                Exit::AuthorizationFailed,
+                format!("{error}; codes are single-use and live 2 minutes — run `{login}` again"),
+            ),
             E::TokenEndpoint { error: code, .. } if code == "invalid_client" => Self::new(
                 Exit::ClientRefused,
                 format!(
@@ -299,9 +293,6 @@ pub struct Hint {
     pub login_command: String,
     /// The instance being talked to.
     pub instance: String,
-    /// Whether the failing request was the code exchange (an `invalid_grant` then means
-    /// the code, not the refresh token, was refused).
-    pub exchanging_code: bool,
 }
 
 impl Hint {
@@ -310,15 +301,7 @@ impl Hint {
         Hint {
             login_command: crate::profile::profile_command(profile, "login"),
             instance: instance.into(),
-            exchanging_code: false,
         }
-    }
-
-    /// The same hint for the code exchange.
-    #[must_use]
-    pub fn exchanging_code(mut self) -> Self {
-        self.exchanging_code = true;
-        self
     }
 }
 

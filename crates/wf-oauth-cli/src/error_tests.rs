@@ -57,10 +57,23 @@ fn token_error(status: u16, code: &str) -> E {
 
 #[test]
 fn invalid_grant_means_the_code_during_login_and_reauth_afterwards() {
-    let during_login = CliError::from_driver(
-        &DriverError::Protocol(token_error(400, "invalid_grant")),
-        &hint().exchanging_code(),
-    );
+    // The core says what a refused code is; the CLI only words it.
+    let refused_code = match token_error(400, "invalid_grant") {
+        wf_oauth_core::Error::TokenEndpoint {
+            status,
+            error,
+            description,
+            uri,
+            ..
+        } => wf_oauth_core::Error::CodeRejected {
+            status,
+            error,
+            description,
+            uri,
+        },
+        _ => unreachable!(),
+    };
+    let during_login = CliError::from_driver(&DriverError::Protocol(refused_code), &hint());
     assert_eq!(during_login.exit(), Exit::AuthorizationFailed);
     assert!(
         during_login

@@ -133,7 +133,6 @@ impl Profile {
         crate::error::Hint {
             login_command: self.sign_in_command(),
             instance: self.instance.clone(),
-            exchanging_code: false,
         }
     }
 

@@ -87,7 +87,8 @@ impl ClientConfig {
     /// or `Authorization: Bearer <token>`. With `json_body`, the body is JSON and
     /// `Content-Type: application/json` is set. Query parameters that carry credentials
     /// (`sessionID`, `apiKey`, `access_token`) are refused, as are paths that could leave
-    /// the API base.
+    /// the API base. Tokens naming an instance the configuration does not allow are
+    /// refused before anything is built ([`Error::CredentialInstanceNotAllowed`]).
     ///
     /// ```
     /// use wf_oauth_core::{AccessToken, ClientConfig, Instance, Method, TokenSet, UnixTime};
@@ -111,6 +112,7 @@ impl ClientConfig {
         query: &[(&str, &str)],
         json_body: Option<&Value>,
     ) -> Result<HttpRequest, Error> {
+        self.check_credential_instance(tokens)?;
         check_api_path(path)?;
         // The configuration is immutable, so the base of its own instance is built once;
         // tokens for another instance (an allowed multi-instance policy) get their own.
@@ -164,7 +166,7 @@ impl ClientConfig {
         {
             return Err(Error::invalid_argument("API path leaves the API base"));
         }
-        let mut headers = self.credential_headers(tokens);
+        let mut headers = self.credential_headers_unchecked(tokens);
         headers.append("Accept", "application/json");
         let body = match json_body {
             Some(value) => {
@@ -189,12 +191,28 @@ impl ClientConfig {
     /// let instance = Instance::parse("acme.my.workfront.com")?;
     /// let config = ClientConfig::builder(instance.clone(), "cid").build()?;
     /// let tokens = TokenSet::new(AccessToken::new("sess"), instance, UnixTime::from_secs(0));
-    /// let headers = config.credential_headers(&tokens);
+    /// let headers = config.credential_headers(&tokens)?;
     /// assert_eq!(headers.get("sessionID"), Some("sess"));
     /// assert_eq!(headers.iter().count(), 1);
+    ///
+    /// let foreign = TokenSet::new(
+    ///     AccessToken::new("sess"),
+    ///     Instance::parse("evil.example.com")?,
+    ///     UnixTime::from_secs(0),
+    /// );
+    /// assert!(config.credential_headers(&foreign).is_err());
     /// # Ok::<(), wf_oauth_core::Error>(())
     /// ```
-    pub fn credential_headers(&self, tokens: &TokenSet) -> Headers {
+    ///
+    /// Fails with [`Error::CredentialInstanceNotAllowed`] for tokens naming an instance the
+    /// configuration does not allow.
+    pub fn credential_headers(&self, tokens: &TokenSet) -> Result<Headers, Error> {
+        self.check_credential_instance(tokens)?;
+        Ok(self.credential_headers_unchecked(tokens))
+    }
+
+    /// [`credential_headers`](Self::credential_headers) once the instance is checked.
+    fn credential_headers_unchecked(&self, tokens: &TokenSet) -> Headers {
         let mut headers = Headers::new();
         match self.provider.token_placement() {
             TokenPlacement::SessionIdHeader => {

@@ -2,7 +2,7 @@ use serde_json::json;
 
 use super::*;
 use crate::config::ApiVersion;
-use crate::instance::Instance;
+use crate::instance::{Instance, InstancePolicy};
 use crate::provider::Provider;
 use crate::secret::AccessToken;
 
@@ -270,8 +270,19 @@ fn api_base_is_built_once_and_tokens_of_another_instance_get_their_own() {
         "https://acme.my.workfront.com/attask/api/v20.0/proj/search"
     );
     let other = Instance::parse("beta.my.workfront.com").unwrap();
-    let t2 = TokenSet::new(AccessToken::new("tok"), other, T0);
-    let req = c
+    let t2 = TokenSet::new(AccessToken::new("tok"), other.clone(), T0);
+    // Not allowed by this configuration: refused before any request exists.
+    assert_eq!(
+        c.api_request(&t2, Method::Get, "proj/search", &[], None),
+        Err(Error::CredentialInstanceNotAllowed {
+            host: "beta.my.workfront.com".into()
+        })
+    );
+    let multi = ClientConfig::builder(c.instance().clone(), "cid")
+        .instance_policy(InstancePolicy::configured_only().allow_instance(other))
+        .build()
+        .unwrap();
+    let req = multi
         .api_request(&t2, Method::Get, "proj/search", &[], None)
         .unwrap();
     assert_eq!(
@@ -287,7 +298,7 @@ fn credential_headers_are_those_api_requests_carry() {
         (Provider::adobe_ims(), "Authorization", "Bearer tok"),
     ] {
         let (c, t) = setup(provider);
-        let headers = c.credential_headers(&t);
+        let headers = c.credential_headers(&t).unwrap();
         let pairs: Vec<_> = headers.iter().collect();
         assert_eq!(pairs, vec![(name, value)]);
         let req = c

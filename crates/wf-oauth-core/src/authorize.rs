@@ -22,8 +22,28 @@ pub const PENDING_AUTHORIZATION_FORMAT: u64 = 1;
 /// Callbacks longer than this are refused before parsing.
 const MAX_CALLBACK_LEN: usize = 16 * 1024;
 
-/// Longest bare authorization code [`PendingAuthorization::accept_code`] takes.
-const MAX_PASTED_CODE_LEN: usize = 4096;
+/// Longest authorization code accepted, from a callback or pasted.
+const MAX_CODE_LEN: usize = 4096;
+
+/// A decoded authorization code must be printable ASCII without spaces (RFC 6749
+/// `VSCHAR`, less the space no server puts in a code) and of a sane length: anything else
+/// is a damaged or forged callback, and is never sent to a token endpoint.
+fn check_code(code: &str) -> Result<(), Error> {
+    let malformed = |reason: &str| {
+        Err(Error::CallbackMalformed {
+            reason: reason.to_owned(),
+        })
+    };
+    if code.len() > MAX_CODE_LEN {
+        return malformed("the authorization code is too long");
+    }
+    if !code.bytes().all(|b| b.is_ascii_graphic()) {
+        return malformed(
+            "the authorization code contains whitespace, control or non-ASCII characters (or bytes that are not UTF-8)",
+        );
+    }
+    Ok(())
+}
 
 impl ClientConfig {
     /// Starts an authorization: builds the authorize URL the user's browser must open.
@@ -77,6 +97,8 @@ impl ClientConfig {
             instance: self.instance.clone(),
             instance_policy: self.instance_policy.clone(),
             missing_state: self.missing_state,
+            issuer: self.issuer.clone(),
+            require_issuer: self.require_issuer,
             created_at: now,
         })
     }
@@ -100,6 +122,8 @@ pub struct PendingAuthorization {
     instance: Instance,
     instance_policy: InstancePolicy,
     missing_state: MissingStatePolicy,
+    issuer: Option<String>,
+    require_issuer: bool,
     created_at: UnixTime,
 }
 
@@ -117,6 +141,10 @@ struct StoredPending {
     instance_policy: InstancePolicy,
     #[serde(default)]
     missing_state: MissingStatePolicy,
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    require_issuer: bool,
     created_at: UnixTime,
 }
 
@@ -138,6 +166,8 @@ impl TryFrom<StoredPending> for PendingAuthorization {
             instance: s.instance,
             instance_policy: s.instance_policy,
             missing_state: s.missing_state,
+            issuer: s.issuer,
+            require_issuer: s.require_issuer,
             created_at: s.created_at,
         })
     }
@@ -155,6 +185,8 @@ impl From<PendingAuthorization> for StoredPending {
             instance: p.instance,
             instance_policy: p.instance_policy,
             missing_state: p.missing_state,
+            issuer: p.issuer,
+            require_issuer: p.require_issuer,
             created_at: p.created_at,
         }
     }
@@ -185,6 +217,7 @@ struct CallbackParams<'a> {
     error_uri: Option<Cow<'a, str>>,
     domain: Option<Cow<'a, str>>,
     lane: Option<Cow<'a, str>>,
+    iss: Option<Cow<'a, str>>,
 }
 
 impl<'a> CallbackParams<'a> {
@@ -199,6 +232,7 @@ impl<'a> CallbackParams<'a> {
                 "error_uri" => &mut params.error_uri,
                 "domain" => &mut params.domain,
                 "lane" => &mut params.lane,
+                "iss" => &mut params.iss,
                 _ => continue,
             };
             if slot.is_some() {
@@ -278,15 +312,23 @@ impl PendingAuthorization {
     /// 1. a full URL must point at the redirect URI (scheme, host, port, path), else
     ///    [`Error::RedirectMismatch`];
     /// 2. no protocol parameter (`code`, `state`, `error`, `error_description`,
-    ///    `error_uri`, `domain`, `lane`) may appear twice, else
+    ///    `error_uri`, `domain`, `lane`, `iss`) may appear twice, else
     ///    [`Error::DuplicateParameter`];
     /// 3. `state` must match, in constant time, else [`Error::StateMismatch`]; a missing
     ///    `state` is [`Error::StateMissing`] unless [`MissingStatePolicy::Accept`]. This
     ///    comes before `error`, so a forged callback cannot pass for a refusal;
-    /// 4. `error=access_denied` is [`Error::AuthorizationDenied`], any other `error` is
+    /// 4. `iss` (RFC 9207), when present, must equal the issuer the authorization was sent
+    ///    to ([`ClientConfig::issuer`]), else [`Error::IssuerMismatch`] — also for error
+    ///    answers, so another server cannot answer in this one's name; when the
+    ///    configuration requires it, a missing `iss` is [`Error::IssuerMissing`];
+    /// 5. `error=access_denied` is [`Error::AuthorizationDenied`], any other `error` is
     ///    [`Error::AuthorizationError`];
-    /// 5. `code` must be present and non-empty, else [`Error::MissingCode`];
-    /// 6. `domain` and `lane`, when present, must both be present and name an instance
+    /// 6. `code` must be present and non-empty, else [`Error::MissingCode`], and, once
+    ///    decoded, made of printable ASCII without spaces (RFC 6749 §A.11: `VSCHAR`; no
+    ///    server issues codes with spaces) and at most 4096 bytes long, else
+    ///    [`Error::CallbackMalformed`] — bytes that are not UTF-8, control characters and
+    ///    whitespace never reach a token request;
+    /// 7. `domain` and `lane`, when present, must both be present and name an instance
     ///    ([`Error::InvalidInstance`]) that is the configured one or allowed by the
     ///    instance policy ([`Error::InstanceNotAllowed`]). When the configured instance is
     ///    an explicit loopback one (a fake server), it stands for whatever instance the
@@ -374,14 +416,7 @@ impl PendingAuthorization {
         if code.is_empty() {
             return Err(Error::MissingCode);
         }
-        if code.len() > MAX_PASTED_CODE_LEN {
-            return malformed("the pasted code is too long");
-        }
-        if !code.bytes().all(|b| b.is_ascii_graphic()) {
-            return malformed(
-                "the pasted code contains whitespace, control or non-ASCII characters",
-            );
-        }
+        check_code(code)?;
         if code
             .bytes()
             .any(|b| matches!(b, b'&' | b'#' | b'?' | b'%' | b'='))
@@ -423,6 +458,7 @@ impl PendingAuthorization {
             (None, MissingStatePolicy::Reject) => return Err(Error::StateMissing),
             (None, MissingStatePolicy::Accept) => {}
         }
+        self.check_issuer(params.iss.as_deref())?;
 
         if let Some(error) = &params.error {
             let description = params.error_description.as_deref().map(sanitize_str);
@@ -438,7 +474,10 @@ impl PendingAuthorization {
         }
 
         let code = match params.code {
-            Some(code) if !code.is_empty() => AuthorizationCode::new(code.into_owned()),
+            Some(code) if !code.is_empty() => {
+                check_code(&code)?;
+                AuthorizationCode::new(code.into_owned())
+            }
             _ => return Err(Error::MissingCode),
         };
 
@@ -452,6 +491,19 @@ impl PendingAuthorization {
             redirect_uri: self.redirect_uri.clone(),
             client_id: Arc::clone(&self.client_id),
         })
+    }
+
+    /// The RFC 9207 check of a callback's `iss`.
+    fn check_issuer(&self, iss: Option<&str>) -> Result<(), Error> {
+        match (iss, self.issuer.as_deref()) {
+            (Some(found), Some(expected)) if found == expected => Ok(()),
+            (Some(found), expected) => Err(Error::IssuerMismatch {
+                expected: expected.map(str::to_owned),
+                found: sanitize_str(found),
+            }),
+            (None, _) if self.require_issuer => Err(Error::IssuerMissing),
+            (None, _) => Ok(()),
+        }
     }
 
     fn callback_instance(

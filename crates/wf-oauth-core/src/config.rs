@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::instance::{Instance, InstancePolicy};
 use crate::provider::{Provider, is_loopback_url};
 use crate::secret::ClientSecret;
+use crate::token::TokenSet;
 
 /// Default proactive refresh margin, in seconds.
 pub const DEFAULT_REFRESH_SKEW_SECS: u64 = 60;
@@ -242,6 +243,8 @@ pub struct ClientConfig {
     pub(crate) refresh_skew_secs: u64,
     pub(crate) missing_state: MissingStatePolicy,
     pub(crate) instance_policy: InstancePolicy,
+    pub(crate) issuer: Option<String>,
+    pub(crate) require_issuer: bool,
     pub(crate) derived: Derived,
 }
 
@@ -275,6 +278,8 @@ pub struct ClientConfigBuilder {
     refresh_skew_secs: u64,
     missing_state: MissingStatePolicy,
     instance_policy: InstancePolicy,
+    issuer: Option<String>,
+    require_issuer: bool,
 }
 
 impl ClientConfig {
@@ -293,6 +298,8 @@ impl ClientConfig {
             refresh_skew_secs: DEFAULT_REFRESH_SKEW_SECS,
             missing_state: MissingStatePolicy::default(),
             instance_policy: InstancePolicy::default(),
+            issuer: None,
+            require_issuer: false,
         }
     }
 
@@ -359,6 +366,48 @@ impl ClientConfig {
     /// Which other instances a callback may name.
     pub fn instance_policy(&self) -> &InstancePolicy {
         &self.instance_policy
+    }
+
+    /// The authorization server's issuer identifier, compared with the `iss` of callbacks
+    /// (RFC 9207): the configured one, else the one the provider implies — the IMS base
+    /// URL for Adobe IMS (`https://ims-na1.adobelogin.com`), the instance's origin for
+    /// Workfront's legacy service. `None` for a generic server without a configured issuer:
+    /// a callback carrying `iss` is then refused, since it cannot be checked.
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// Whether callbacks must carry `iss` (RFC 9207).
+    pub fn requires_issuer(&self) -> bool {
+        self.require_issuer
+    }
+
+    /// Whether a credential for `instance` may be used with this configuration: the
+    /// configured instance, or one the instance policy allows. Tokens are only ever sent
+    /// to such an instance, whatever produced them (a sign-in, JSON, a store document).
+    ///
+    /// ```
+    /// use wf_oauth_core::{ClientConfig, Instance};
+    /// let config = ClientConfig::builder(Instance::parse("acme.my.workfront.com")?, "cid").build()?;
+    /// assert!(config.allows_instance(&Instance::parse("acme.my.workfront.com")?));
+    /// assert!(!config.allows_instance(&Instance::parse("evil.example.com")?));
+    /// # Ok::<(), wf_oauth_core::Error>(())
+    /// ```
+    pub fn allows_instance(&self, instance: &Instance) -> bool {
+        self.instance_policy.allows(&self.instance, instance)
+    }
+
+    /// Refuses tokens naming an instance this configuration does not allow
+    /// ([`Error::CredentialInstanceNotAllowed`]). Every request that carries a credential
+    /// (refresh, API call, logout) is checked this way before it is built.
+    pub fn check_credential_instance(&self, tokens: &TokenSet) -> Result<(), Error> {
+        if self.allows_instance(tokens.instance()) {
+            Ok(())
+        } else {
+            Err(Error::CredentialInstanceNotAllowed {
+                host: tokens.instance().host().to_owned(),
+            })
+        }
     }
 
     /// The `Authorization: Basic` value for this client (RFC 6749 §2.3.1 encoding).
@@ -467,6 +516,23 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// The authorization server's issuer identifier (RFC 8414), compared exactly with the
+    /// `iss` parameter of callbacks (RFC 9207). Default: the IMS base URL for Adobe IMS,
+    /// the instance's origin for Workfront's legacy service, none for a generic server.
+    #[must_use]
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Requires `iss` in every callback (RFC 9207), for servers known to send it; a
+    /// callback without one is refused with [`Error::IssuerMissing`]. Needs a known issuer.
+    #[must_use]
+    pub fn require_issuer(mut self, required: bool) -> Self {
+        self.require_issuer = required;
+        self
+    }
+
     /// Validates and builds the configuration.
     pub fn build(self) -> Result<ClientConfig, Error> {
         check_text("client id", &self.client_id)?;
@@ -480,6 +546,15 @@ impl ClientConfigBuilder {
         let client_auth = self
             .client_auth
             .unwrap_or_else(|| self.provider.default_client_auth());
+        let issuer = match self.issuer {
+            Some(issuer) => Some(check_issuer(issuer)?),
+            None => self.provider.issuer(&self.instance),
+        };
+        if self.require_issuer && issuer.is_none() {
+            return Err(Error::invalid_config(
+                "requiring `iss` in callbacks needs the provider's issuer",
+            ));
+        }
         let mut prefix = self.provider.authorize_endpoint(&self.instance);
         if let Some(redirect_uri) = &self.redirect_uri {
             prefix
@@ -515,8 +590,21 @@ impl ClientConfigBuilder {
             refresh_skew_secs: self.refresh_skew_secs,
             missing_state: self.missing_state,
             instance_policy: self.instance_policy,
+            issuer,
+            require_issuer: self.require_issuer,
         })
     }
+}
+
+/// An issuer identifier: an `https` URL (or `http` to loopback) without query or fragment
+/// (RFC 8414 §2), kept exactly as written since RFC 9207 compares it as a string.
+fn check_issuer(issuer: String) -> Result<String, Error> {
+    let endpoint = crate::provider::Endpoint::parse(&issuer)
+        .map_err(|_| Error::invalid_config("the issuer must be an https URL"))?;
+    if endpoint.url().query().is_some() || issuer.contains('?') {
+        return Err(Error::invalid_config("the issuer may not contain a query"));
+    }
+    Ok(issuer)
 }
 
 #[cfg(test)]

@@ -232,6 +232,59 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+
+    /// A credential names an instance the configuration does not allow. Its tokens are
+    /// never sent there: no refresh, API or logout request is built for them.
+    #[error(
+        "the credential is for instance {host}, which this configuration does not allow; \
+         its tokens are only ever sent to the configured instance or one its allow-list \
+         names (sign in again, or add the instance to the allow-list)"
+    )]
+    CredentialInstanceNotAllowed {
+        /// The host the credential names.
+        host: String,
+    },
+
+    /// The token endpoint refused the authorization code (`invalid_grant`, or Workfront's
+    /// equivalent, on a code exchange): the code is unknown, used, expired or was issued
+    /// for another client or redirect URI. The sign-in failed; start it again.
+    #[error(
+        "the token endpoint refused the authorization code ({status} `{error}`{}); start the \
+         sign-in again",
+        display_opt(.description)
+    )]
+    CodeRejected {
+        /// HTTP status.
+        status: u16,
+        /// The `error` code (or Workfront's error class), sanitized.
+        error: String,
+        /// The `error_description` (or Workfront's message), sanitized.
+        description: Option<String>,
+        /// The `error_uri`, sanitized.
+        uri: Option<String>,
+    },
+
+    /// The callback's `iss` (RFC 9207) is not the issuer the authorization was sent to: the
+    /// answer comes from another authorization server (a mix-up attack, or a
+    /// misconfiguration). Nothing is sent.
+    #[error(
+        "the callback was issued by {found}, not by {}; start the sign-in again (configure \
+         the provider's issuer if this server is expected)",
+        .expected.as_deref().unwrap_or("a known issuer (none is configured)")
+    )]
+    IssuerMismatch {
+        /// The issuer the authorization expects, if one is known.
+        expected: Option<String>,
+        /// The `iss` the callback carries, sanitized.
+        found: String,
+    },
+
+    /// The configuration requires `iss` in callbacks (RFC 9207) and this one has none.
+    #[error(
+        "the callback carries no `iss` and this configuration requires one (RFC 9207); \
+         start the sign-in again"
+    )]
+    IssuerMissing,
 }
 
 /// The categories every binding maps errors to.
@@ -260,6 +313,9 @@ pub enum ErrorKind {
     Storage,
     /// A server broke the protocol (malformed callback, unexpected body…).
     Protocol,
+    /// A defect inside the library (a caught panic). Nothing a caller sent can cause it;
+    /// please report it.
+    Internal,
 }
 
 impl Error {
@@ -304,13 +360,18 @@ impl Error {
             | Error::InvalidArgument { .. }
             | Error::RefreshInProgress
             | Error::UnsupportedStoredFormat { .. }
-            | Error::InvalidStoredData { .. } => ErrorKind::InvalidArgument,
+            | Error::InvalidStoredData { .. }
+            | Error::CredentialInstanceNotAllowed { .. } => ErrorKind::InvalidArgument,
             Error::StateMismatch
             | Error::StateMissing
             | Error::RedirectMismatch { .. }
-            | Error::InstanceNotAllowed { .. } => ErrorKind::StateMismatch,
+            | Error::InstanceNotAllowed { .. }
+            | Error::IssuerMismatch { .. }
+            | Error::IssuerMissing => ErrorKind::StateMismatch,
             Error::AuthorizationDenied { .. } => ErrorKind::AuthorizationDenied,
-            Error::AuthorizationError { .. } => ErrorKind::AuthorizationFailed,
+            Error::AuthorizationError { .. } | Error::CodeRejected { .. } => {
+                ErrorKind::AuthorizationFailed
+            }
             Error::CodeExpired { .. } => ErrorKind::CodeExpired,
             Error::ReauthRequired { .. } => ErrorKind::ReauthRequired,
             Error::TokenEndpoint { .. } | Error::Workfront { .. } => {
@@ -398,8 +459,44 @@ impl Error {
             Error::TokenEndpoint { status, .. }
             | Error::Workfront { status, .. }
             | Error::Api { status, .. }
-            | Error::UnexpectedResponse { status, .. } => Some(*status),
+            | Error::UnexpectedResponse { status, .. }
+            | Error::CodeRejected { status, .. } => Some(*status),
             _ => None,
+        }
+    }
+
+    /// The error a refused code exchange becomes: a refusal of the code
+    /// (`invalid_grant`, or Workfront's refusal of the grant) is a failed sign-in
+    /// ([`Error::CodeRejected`]), not a lost session. Everything else is unchanged.
+    pub(crate) fn for_code_exchange(self) -> Error {
+        if !self.is_reauth_required() {
+            return self;
+        }
+        match self {
+            Error::TokenEndpoint {
+                status,
+                error,
+                description,
+                uri,
+                ..
+            } => Error::CodeRejected {
+                status,
+                error,
+                description,
+                uri,
+            },
+            Error::Workfront {
+                status,
+                class,
+                message,
+                ..
+            } => Error::CodeRejected {
+                status,
+                error: class.unwrap_or_else(|| "invalid_grant".into()),
+                description: message,
+                uri: None,
+            },
+            other => other,
         }
     }
 }

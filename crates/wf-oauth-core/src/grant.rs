@@ -114,6 +114,13 @@ impl ClientConfig {
                 "the authorization was started with another client id",
             ));
         }
+        // A pending authorization may come from an application's session store: its own
+        // instance policy is not trusted, the configuration's is.
+        if !self.allows_instance(authorization.instance()) {
+            return Err(Error::InstanceNotAllowed {
+                host: authorization.instance().host().to_owned(),
+            });
+        }
         let age_secs = now.secs_since(authorization.received_at());
         if age_secs >= CODE_LIFETIME_SECS {
             return Err(Error::CodeExpired {
@@ -180,7 +187,9 @@ impl ClientConfig {
 
     /// The token request renewing `tokens` with their refresh token (RFC 6749 §6).
     ///
-    /// Fails with [`Error::ReauthRequired`] when there is no refresh token.
+    /// Fails with [`Error::CredentialInstanceNotAllowed`] when `tokens` name an instance
+    /// the configuration does not allow (the refresh token and the client secret are never
+    /// sent there), and with [`Error::ReauthRequired`] when there is no refresh token.
     ///
     /// Shapes (parameter order fixed, as on the seed page):
     /// - `Basic`, Workfront legacy: JSON `{"grant_type":"refresh_token","refresh_token":…}`
@@ -194,6 +203,7 @@ impl ClientConfig {
     /// `redirect_uri` is only sent to Workfront's legacy service, which lists it; standard
     /// servers get RFC 6749 §6's parameters alone.
     pub fn refresh_request(&self, tokens: &TokenSet) -> Result<HttpRequest, Error> {
+        self.check_credential_instance(tokens)?;
         let refresh_token = tokens
             .refresh_token()
             .ok_or_else(|| Error::ReauthRequired {

@@ -91,6 +91,7 @@ mod pkce;
 mod provider;
 mod redact;
 mod response;
+mod retry;
 mod search;
 mod secret;
 mod time;
@@ -117,6 +118,7 @@ pub use lifecycle::{Credential, CredentialState, Decision, RefreshTicket, Renewa
 pub use pkce::CODE_CHALLENGE_METHOD;
 pub use provider::{DEFAULT_IMS_BASE, Endpoint, Provider, TokenPlacement};
 pub use response::{MAX_RESPONSE_BYTES, parse_token_response};
+pub use retry::{Failure, Replay, RetryPolicy, RetryState};
 pub use search::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, SearchPager};
 pub use secret::{AccessToken, AuthorizationCode, ClientSecret, PkceVerifier, RefreshToken, State};
 pub use time::UnixTime;

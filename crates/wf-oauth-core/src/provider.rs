@@ -264,6 +264,20 @@ impl Provider {
         }
     }
 
+    /// The issuer identifier the provider implies (RFC 8414), for the RFC 9207 `iss` check:
+    /// the IMS base URL without a trailing `/` for Adobe IMS (`https://ims-na1.adobelogin.com`),
+    /// the instance's origin for Workfront's legacy service (its authorization server lives
+    /// there), none for a generic server (configure it).
+    pub fn issuer(&self, instance: &Instance) -> Option<String> {
+        match self {
+            Provider::WorkfrontLegacy => Some(instance.origin().to_owned()),
+            Provider::AdobeIms { ims_base } => {
+                Some(ims_base.url().as_str().trim_end_matches('/').to_owned())
+            }
+            Provider::Generic { .. } => None,
+        }
+    }
+
     /// Whether the token endpoint lives on the Workfront instance (so that a callback
     /// naming another instance would redirect the code there).
     pub fn token_endpoint_on_instance(&self) -> bool {

@@ -138,6 +138,10 @@ fn read_token_json(
 impl ClientConfig {
     /// Reads the response to [`ClientConfig::code_grant_request`]; the tokens are for the
     /// authorization's instance.
+    ///
+    /// A refused code (`invalid_grant`, or Workfront's refusal of the grant) is a failed
+    /// sign-in, [`Error::CodeRejected`] (kind `AuthorizationFailed`), never a
+    /// re-authorization of a session that does not exist yet.
     pub fn parse_code_response(
         &self,
         authorization: &AuthorizationResponse,
@@ -151,6 +155,7 @@ impl ClientConfig {
             now,
             None,
         )
+        .map_err(Error::for_code_exchange)
     }
 
     /// Reads the response to [`ClientConfig::refresh_request`]; keeps the previous refresh

@@ -177,3 +177,60 @@ proptest! {
         }
     }
 }
+
+fn retry_after_like() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[0-9]{1,30}",
+        Just("18446744073709551615".to_owned()),
+        Just("18446744073709551616".to_owned()),
+        Just("Fri, 31 Dec 9999 23:59:59 GMT".to_owned()),
+        Just("Thu, 01 Jan 1970 00:00:00 GMT".to_owned()),
+        "[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT",
+        "[ -~]{0,40}",
+    ]
+}
+
+proptest! {
+    /// Whatever status and `Retry-After` a server sends, on an API call or a token request,
+    /// the retry decision neither panics nor waits past the policy's budget.
+    #[test]
+    fn retry_decision_is_bounded(
+        status in 100u16..1000,
+        retry_after in proptest::option::of(retry_after_like()),
+        now in any::<u64>(),
+        elapsed_ms in any::<u64>(),
+        random in any::<u64>(),
+        attempts in 0u32..6,
+        replay in prop_oneof![Just(Replay::IfNotSent), Just(Replay::IfRefused), Just(Replay::Idempotent)],
+    ) {
+        let mut headers = Headers::new();
+        if let Some(r) = retry_after {
+            headers.append("Retry-After", r);
+        }
+        let response = HttpResponse::new(status, headers, b"{}".to_vec());
+        let now = UnixTime::from_secs(now);
+        let policy = RetryPolicy::default().with_max_attempts(attempts);
+        let api = match classify_api_response(&response, now) {
+            ApiOutcome::RateLimited { retry_after } => Failure::Transient {
+                rate_limited: true,
+                retry_after: retry_after.map(std::time::Duration::from_secs),
+            },
+            other => match other.into_result() {
+                Ok(_) => Failure::Permanent,
+                Err(e) => Failure::of(&e),
+            },
+        };
+        let instance = Instance::parse("acme.my.workfront.com").unwrap();
+        let token = parse_token_response(&response, &Provider::WorkfrontLegacy, &instance, now, None)
+            .err()
+            .map_or(Failure::Permanent, |e| Failure::of(&e));
+        for failure in [api, token] {
+            let mut state = RetryState::new(policy, replay);
+            let elapsed = std::time::Duration::from_millis(elapsed_ms);
+            if let Some(delay) = state.next_delay(failure, elapsed, random) {
+                prop_assert!(elapsed.saturating_add(delay) <= policy.max_elapsed());
+                prop_assert!(state.attempt() <= policy.max_attempts());
+            }
+        }
+    }
+}

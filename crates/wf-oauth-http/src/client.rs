@@ -24,7 +24,7 @@ use wf_oauth_core::{
 };
 
 use crate::error::{Error, Result};
-use crate::oauth::{OAuthClient, failure_of};
+use crate::oauth::OAuthClient;
 use crate::retry::{Failure, Replay, RetryState};
 use crate::store::{StoredCredential, TokenStore};
 use crate::trace::{Attempt, api_span};
@@ -243,7 +243,7 @@ impl WorkfrontClient {
     pub async fn credential_headers(&self) -> Result<CredentialHeaders> {
         let (generation, tokens) = self.usable_tokens().await?;
         Ok(CredentialHeaders {
-            headers: self.inner.oauth.config().credential_headers(&tokens),
+            headers: self.inner.oauth.config().credential_headers(&tokens)?,
             generation,
         })
     }
@@ -436,7 +436,7 @@ impl WorkfrontClient {
                                     Ok(value) => return Ok(value),
                                     Err(e) => e,
                                 };
-                                (failure_of(&e), Error::from(e))
+                                (Failure::of(&e), Error::from(e))
                             }
                         }
                     }

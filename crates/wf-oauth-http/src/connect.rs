@@ -22,11 +22,13 @@ impl WorkfrontClient {
         key: impl Into<String>,
     ) -> Result<Self> {
         let key = key.into();
-        let stored = store.load(&key).await?.ok_or_else(|| {
-            Error::reauth(format!(
-                "no credential is stored under {key:?}; sign in first"
-            ))
-        })?;
+        let stored = load_for(&oauth, store.as_ref(), &key)
+            .await?
+            .ok_or_else(|| {
+                Error::reauth(format!(
+                    "no credential is stored under {key:?}; sign in first"
+                ))
+            })?;
         Ok(Self::assemble(
             oauth,
             store,
@@ -38,12 +40,16 @@ impl WorkfrontClient {
 
     /// Saves `tokens` (from a new sign-in) under `key`, replacing whatever was stored, and
     /// returns a client for them.
+    ///
+    /// Tokens naming an instance the configuration does not allow are refused
+    /// (`kind() == InvalidArgument`) and nothing is saved.
     pub async fn login(
         oauth: OAuthClient,
         store: Arc<dyn TokenStore>,
         key: impl Into<String>,
         tokens: TokenSet,
     ) -> Result<Self> {
+        oauth.config().check_credential_instance(&tokens)?;
         let key = key.into();
         let mut credential = StoredCredential::new(tokens, oauth.now().as_secs());
         credential.generation = store.save(&key, &credential, None).await?;
@@ -59,6 +65,10 @@ impl WorkfrontClient {
     /// A client for `tokens` kept in a private [`MemoryTokenStore`]: renewed tokens live
     /// as long as the client. Read them back with
     /// [`current_tokens`](Self::current_tokens) to persist them yourself.
+    ///
+    /// Tokens naming an instance the configuration does not allow are never sent: every
+    /// call, refresh and logout fails with `kind() == InvalidArgument` before a request is
+    /// built.
     pub fn from_tokens(oauth: OAuthClient, tokens: TokenSet) -> Self {
         Self::in_memory(oauth, tokens, Renewal::RefreshToken)
     }
@@ -120,7 +130,7 @@ impl WorkfrontClient {
         let key = key.into();
         let stored = {
             let _lock = store.lock(&key).await?;
-            let existing = store.load(&key).await?;
+            let existing = load_for(&oauth, store.as_ref(), &key).await?;
             match existing {
                 Some(s) if s.usable_for_client_credentials(oauth.config(), oauth.now()) => s,
                 existing => {
@@ -143,6 +153,9 @@ impl WorkfrontClient {
     }
 
     /// A client for `tokens` in a private [`MemoryTokenStore`].
+    ///
+    /// (Tokens for an instance the configuration does not allow are kept, never sent: the
+    /// core refuses every request for them.)
     fn in_memory(oauth: OAuthClient, tokens: TokenSet, renewal: Renewal) -> Self {
         let store = MemoryTokenStore::new();
         let key = "default".to_owned();
@@ -183,4 +196,20 @@ impl WorkfrontClient {
             }),
         }
     }
+}
+
+/// The credential stored under `key`, refused ([`StoreError::ForeignInstance`]) when it names
+/// an instance `oauth`'s configuration does not allow.
+///
+/// [`StoreError::ForeignInstance`]: crate::StoreError::ForeignInstance
+pub(crate) async fn load_for(
+    oauth: &OAuthClient,
+    store: &dyn TokenStore,
+    key: &str,
+) -> Result<Option<StoredCredential>> {
+    Ok(store
+        .load(key)
+        .await?
+        .map(|stored| stored.for_config(oauth.config()))
+        .transpose()?)
 }

@@ -338,7 +338,7 @@ impl OAuthClient {
                             span.record("token", tokens.access_token().fingerprint());
                             return Ok(tokens);
                         }
-                        Err(e) => (failure_of(&e), Error::from(e)),
+                        Err(e) => (Failure::of(&e), Error::from(e)),
                     }
                 }
             };
@@ -358,17 +358,5 @@ impl OAuthClient {
                 }
             }
         }
-    }
-}
-
-/// How retrying sees an error the core read from an answer.
-pub(crate) fn failure_of(error: &wf_oauth_core::Error) -> Failure {
-    if error.is_retryable() {
-        Failure::Transient {
-            rate_limited: error.status() == Some(429),
-            retry_after: error.retry_after().map(std::time::Duration::from_secs),
-        }
-    } else {
-        Failure::Permanent
     }
 }

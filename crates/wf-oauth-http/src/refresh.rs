@@ -124,7 +124,7 @@ impl WorkfrontClient {
     /// The credential needs re-authorization: maybe someone (another process, a new
     /// sign-in) stored newer tokens meanwhile; use them, or fail fast.
     pub(crate) async fn adopt_stored(&self) -> Result<()> {
-        let stored = self.inner.store.load(&self.inner.key).await?;
+        let stored = self.load_stored().await?;
         let mut state = self.state();
         if !state.reauth
             && state.credential.decide(self.inner.oauth.now()) != Decision::ReauthRequired
@@ -233,7 +233,7 @@ impl WorkfrontClient {
     ) -> Result<Outcome> {
         let inner = &self.inner;
         let _lock = inner.store.lock(&inner.key).await?;
-        let stored = match inner.store.load(&inner.key).await? {
+        let stored = match self.load_stored().await? {
             Some(stored) => stored,
             // Nobody signs in for a client credentials grant: a credential removed from
             // the store is simply requested again.
@@ -314,6 +314,18 @@ impl WorkfrontClient {
             }
             Err(error) => Err(error),
         }
+    }
+}
+
+impl WorkfrontClient {
+    /// The stored credential, refused when it names an instance this client does not allow.
+    async fn load_stored(&self) -> Result<Option<StoredCredential>> {
+        crate::connect::load_for(
+            &self.inner.oauth,
+            self.inner.store.as_ref(),
+            &self.inner.key,
+        )
+        .await
     }
 }
 

@@ -200,7 +200,16 @@ async fn callback_problems_are_typed() {
         .await
         .expect("first exchange");
     let e = oauth.exchange(&other, &callback).await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::ReauthRequired, "invalid_grant: {e}");
+    // A refused code is a failed sign-in, not a lost session.
+    assert_eq!(
+        e.kind(),
+        ErrorKind::AuthorizationFailed,
+        "invalid_grant: {e}"
+    );
+    assert!(
+        matches!(e, Error::Protocol(wf_oauth_core::Error::CodeRejected { status: 400, ref error, .. }) if error == "invalid_grant"),
+        "{e:?}"
+    );
     assert_eq!(mock.stats().grant("authorization_code"), 2, "never retried");
 }
 

@@ -293,7 +293,7 @@ async fn ims_tokens_are_refused_as_session_ids_and_legacy_as_bearer() {
     let mock = mock_with(|b| b.mode(Mode::Both)).await;
     let ims = OAuthClient::new(s2s_config(&mock)).unwrap();
     let tokens = ims.client_credentials().await.unwrap();
-    let headers = ims.config().credential_headers(&tokens);
+    let headers = ims.config().credential_headers(&tokens).unwrap();
     assert!(
         headers
             .get("authorization")
@@ -301,7 +301,7 @@ async fn ims_tokens_are_refused_as_session_ids_and_legacy_as_bearer() {
     );
     assert!(headers.get("sessionid").is_none());
     let legacy = oauth(&mock, Style::Post);
-    let legacy_headers = legacy.config().credential_headers(&tokens);
+    let legacy_headers = legacy.config().credential_headers(&tokens).unwrap();
     assert!(legacy_headers.get("sessionid").is_some());
     let as_session = WorkfrontClient::from_tokens(legacy, tokens.clone());
     let e = as_session.get("user/search", &[]).await.unwrap_err();

@@ -94,7 +94,10 @@ async fn foreign_stacks_refresh_through_the_same_single_flight_path() {
     let first = client.credential_headers().await.unwrap();
     assert_eq!(
         first.headers(),
-        &oauth.config().credential_headers(&client.current_tokens()),
+        &oauth
+            .config()
+            .credential_headers(&client.current_tokens())
+            .unwrap(),
         "the header choice is the core's"
     );
     assert!(!foreign_get(&client, first.headers()).await);
@@ -147,7 +150,7 @@ async fn foreign_stacks_get_headers_refreshed_first_when_due() {
     assert!(all.iter().all(|h| h == &all[0]));
     assert_ne!(
         all[0].headers(),
-        &oauth.config().credential_headers(&expired)
+        &oauth.config().credential_headers(&expired).unwrap()
     );
     assert!(!foreign_get(&client, all[0].headers()).await);
 }

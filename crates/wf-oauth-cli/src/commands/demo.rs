@@ -40,7 +40,6 @@ fn hint(mock: &RunningMock) -> Hint {
     Hint {
         login_command: "wf-oauth demo".to_owned(),
         instance: mock.base_url(),
-        exchanging_code: false,
     }
 }
 
@@ -156,7 +155,7 @@ pub async fn run(args: &DemoArgs, ui: Ui) -> Result<(), CliError> {
     let tokens = match exchanged {
         Ok(t) => t,
         Err(e) => {
-            let error = CliError::from_driver(&e, &hint.clone().exchanging_code());
+            let error = CliError::from_driver(&e, &hint);
             arrival.respond(Err(error.message().to_owned()));
             step.abandon();
             return Err(error);

@@ -50,7 +50,7 @@ pub async fn run(dir: &ConfigDir, args: &LoginArgs) -> Result<(), CliError> {
             Pasted::Callback(callback) => oauth.exchange(&pending, callback).await,
             Pasted::Code(authorization) => oauth.exchange_code(authorization).await,
         }
-        .map_err(|e| CliError::from_driver(&e, &profile.token_hint().exchanging_code()))?;
+        .map_err(|e| CliError::from_driver(&e, &profile.token_hint()))?;
         WorkfrontClient::login(oauth.clone(), store.clone(), key.clone(), tokens.clone())
             .await
             .map_err(|e| CliError::from_driver(&e, &hint))?;

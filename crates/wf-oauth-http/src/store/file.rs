@@ -9,6 +9,11 @@
 //! - `<prefix>-<hash>.write.lock` — held briefly by every save and delete, which makes the
 //!   generation compare-and-swap atomic between processes even when no refresh lock is held.
 //!
+//! The directory and every file must belong to the user running the process and be
+//! writable by nobody else, and no file is opened through a symbolic link (see
+//! [`secure`](super::secure)): a store that another user could tamper with is refused with
+//! [`StoreError::Insecure`], naming the path and the fix.
+//!
 //! Writes go to a temporary file in the same directory, are fsynced, atomically renamed over
 //! the document, and the directory is fsynced. A process killed at any instant therefore
 //! leaves either the old or the new complete document, never a torn one. Readers take no
@@ -16,7 +21,7 @@
 //! the kernel when a process dies, so a crash never leaves a key locked.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,7 +29,7 @@ use async_trait::async_trait;
 use fs4::FileExt;
 use sha2::{Digest, Sha256};
 
-use super::{LockGuard, StoreError, StoredCredential, TokenStore};
+use super::{LockGuard, StoreError, StoredCredential, TokenStore, secure};
 
 /// Token store keeping one JSON document per credential key in a directory.
 ///
@@ -41,11 +46,18 @@ pub struct FileTokenStore {
 }
 
 impl FileTokenStore {
-    /// A store in `dir`, created with mode `0700` if missing (an existing directory keeps its
-    /// permissions). Documents are written with mode `0600` (on Unix).
+    /// A store in `dir`, created with mode `0700` if missing. Documents are written with
+    /// mode `0600` (on Unix).
+    ///
+    /// An existing directory keeps its permissions, but it must belong to the user running
+    /// the process and be writable by nobody else (no group or world write bit), like
+    /// OpenSSH's `StrictModes`: otherwise [`StoreError::Insecure`] names the path and the
+    /// fix (`chmod 700 …`). The same holds for every document and lock file, checked on each
+    /// use, and no file is ever opened through a symbolic link.
     pub fn new(dir: impl Into<PathBuf>) -> Result<Self, StoreError> {
         let dir = dir.into();
         private_dir_builder().create(&dir)?;
+        secure::check_dir(&dir)?;
         Ok(Self { dir: Arc::new(dir) })
     }
 
@@ -141,17 +153,19 @@ where
         .map_err(|e| StoreError::Backend(format!("file store task failed: {e}")))?
 }
 
-fn open_lock_file(path: &Path) -> io::Result<File> {
-    private_file_options()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
+fn open_lock_file(path: &Path) -> Result<File, StoreError> {
+    secure::open_checked(
+        private_file_options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false),
+        path,
+    )
 }
 
 /// Takes the exclusive `flock` on `path`, waiting for it. The lock lives as long as the file.
-fn lock_exclusive(path: &Path) -> io::Result<File> {
+fn lock_exclusive(path: &Path) -> Result<File, StoreError> {
     let file = open_lock_file(path)?;
     // Fully qualified: newer std has an inherent `File::lock` with the same behaviour, but
     // the crate's MSRV predates it.
@@ -160,11 +174,14 @@ fn lock_exclusive(path: &Path) -> io::Result<File> {
 }
 
 fn read_document(path: &Path) -> Result<Option<StoredCredential>, StoreError> {
-    match fs::read(path) {
-        Ok(bytes) => StoredCredential::from_document(&bytes).map(Some),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    let mut file = match secure::open_checked(OpenOptions::new().read(true), path) {
+        Ok(file) => file,
+        Err(StoreError::Io(e)) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut bytes = zeroize::Zeroizing::new(Vec::new());
+    file.read_to_end(&mut bytes)?;
+    StoredCredential::from_document(&bytes).map(Some)
 }
 
 fn sync_dir(dir: &Path) -> io::Result<()> {
@@ -202,10 +219,14 @@ fn replace_document(paths: &Paths, bytes: &[u8]) -> io::Result<()> {
         .dir
         .join(format!("{}{suffix:016x}", paths.temp_prefix));
     let result = (|| {
-        let mut file = private_file_options()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
+        let mut options = private_file_options();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(
+            &mut options,
+            (rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NOCTTY).bits() as i32,
+        );
+        let mut file = options.open(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         fs::rename(&temp, &paths.document)?;
@@ -267,7 +288,11 @@ impl LockGuard for FileLock {}
 impl TokenStore for FileTokenStore {
     async fn load(&self, key: &str) -> Result<Option<StoredCredential>, StoreError> {
         let paths = self.paths(key);
-        blocking(move || read_document(&paths.document)).await
+        blocking(move || {
+            secure::check_dir(&paths.dir)?;
+            read_document(&paths.document)
+        })
+        .await
     }
 
     async fn save(
@@ -278,18 +303,29 @@ impl TokenStore for FileTokenStore {
     ) -> Result<u64, StoreError> {
         let paths = self.paths(key);
         let credential = credential.clone();
-        blocking(move || save_blocking(&paths, &credential, expected_generation)).await
+        blocking(move || {
+            secure::check_dir(&paths.dir)?;
+            save_blocking(&paths, &credential, expected_generation)
+        })
+        .await
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         let paths = self.paths(key);
-        blocking(move || delete_blocking(&paths)).await
+        blocking(move || {
+            secure::check_dir(&paths.dir)?;
+            delete_blocking(&paths)
+        })
+        .await
     }
 
     async fn lock(&self, key: &str) -> Result<Box<dyn LockGuard>, StoreError> {
         let paths = self.paths(key);
-        let file =
-            blocking(move || lock_exclusive(&paths.refresh_lock).map_err(Into::into)).await?;
+        let file = blocking(move || {
+            secure::check_dir(&paths.dir)?;
+            lock_exclusive(&paths.refresh_lock)
+        })
+        .await?;
         Ok(Box::new(FileLock { _file: file }))
     }
 }

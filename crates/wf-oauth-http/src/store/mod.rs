@@ -11,6 +11,7 @@
 
 mod file;
 mod memory;
+mod secure;
 
 use std::fmt;
 use std::sync::Arc;
@@ -61,10 +62,23 @@ impl StoredCredential {
     /// by the core's lifecycle at `now`. Otherwise a new token is requested.
     pub fn usable_for_client_credentials(&self, config: &ClientConfig, now: UnixTime) -> bool {
         !self.reauth_required
-            && self.tokens.instance() == config.instance()
             && Credential::for_client_credentials(self.tokens.clone(), config.refresh_skew_secs())
                 .state(now)
                 == CredentialState::Fresh
+    }
+
+    /// This credential, if its tokens are for an instance `config` allows; otherwise
+    /// [`StoreError::ForeignInstance`]. Every credential a client loads passes here before
+    /// its tokens can be used, so a document planted in a store cannot send them (or the
+    /// client secret, with a refresh) to a host of its choosing.
+    pub fn for_config(self, config: &ClientConfig) -> Result<Self, StoreError> {
+        if config.allows_instance(self.tokens.instance()) {
+            Ok(self)
+        } else {
+            Err(StoreError::ForeignInstance {
+                host: self.tokens.instance().host().to_owned(),
+            })
+        }
     }
 
     /// A credential holding `tokens`, written at `updated_at`; the store assigns the
@@ -161,6 +175,26 @@ pub enum StoreError {
     /// Any other failure of a store implementation (foreign stores report theirs here).
     #[error("token store error: {0}")]
     Backend(String),
+    /// The store's directory or one of its files is unsafe to use: writable by other users,
+    /// owned by another user, or a symbolic link. Nothing was read or written through it.
+    #[error("the token store path {} is unsafe: {reason}", .path.display())]
+    Insecure {
+        /// The directory or file.
+        path: std::path::PathBuf,
+        /// What is wrong with it, and the fix.
+        reason: String,
+    },
+    /// The stored document names an instance the client's configuration does not allow
+    /// (a planted or misplaced document): it is refused and left untouched, and none of
+    /// its tokens is sent anywhere.
+    #[error(
+        "the stored credential is for instance {host}, which this client's configuration does \
+         not allow; it was left untouched (remove it, or sign in again under another key)"
+    )]
+    ForeignInstance {
+        /// The host the document names.
+        host: String,
+    },
 }
 
 impl From<std::io::Error> for StoreError {
