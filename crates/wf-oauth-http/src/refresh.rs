@@ -232,6 +232,12 @@ impl WorkfrontClient {
         seen_generation: u64,
     ) -> Result<Outcome> {
         let inner = &self.inner;
+        // Checked before anything else: tokens for an instance this client does not allow
+        // never lead to a request, nor to the store's lock.
+        inner
+            .oauth
+            .config()
+            .check_credential_instance(snapshot.tokens())?;
         let _lock = inner.store.lock(&inner.key).await?;
         let stored = match self.load_stored().await? {
             Some(stored) => stored,

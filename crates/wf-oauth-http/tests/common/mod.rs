@@ -2,6 +2,8 @@
 //! for its three client styles, and a browser stand-in for the authorize step.
 #![allow(dead_code)]
 
+pub mod hostile;
+
 use std::sync::Arc;
 use std::time::Duration;
 
