@@ -82,6 +82,7 @@
 mod api;
 mod authorize;
 mod config;
+mod document;
 mod error;
 mod grant;
 mod http;
@@ -107,6 +108,7 @@ pub use config::{
     ApiVersion, ClientAuth, ClientConfig, ClientConfigBuilder, DEFAULT_REFRESH_SKEW_SECS,
     MissingStatePolicy, RedirectUri,
 };
+pub use document::{CredentialDocument, DOCUMENT_FORMAT, DOCUMENT_VERSION, MAX_DOCUMENT_BYTES};
 pub use error::{Error, ErrorKind};
 pub use grant::CODE_LIFETIME_SECS;
 pub use http::{

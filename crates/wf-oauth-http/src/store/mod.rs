@@ -17,16 +17,14 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-use wf_oauth_core::{ClientConfig, Credential, CredentialState, TokenSet, UnixTime};
+use wf_oauth_core::{
+    ClientConfig, Credential, CredentialDocument, CredentialState, TokenSet, UnixTime,
+};
 
 pub use file::FileTokenStore;
 pub use memory::MemoryTokenStore;
 
-/// The `format` field of a stored credential document.
-pub const DOCUMENT_FORMAT: &str = "wf-oauth-credential";
-/// The current `version` of a stored credential document.
-pub const DOCUMENT_VERSION: u32 = 1;
+pub use wf_oauth_core::{DOCUMENT_FORMAT, DOCUMENT_VERSION};
 
 /// One credential as stored: the tokens plus the bookkeeping that makes sharing safe.
 #[derive(Clone, Debug)]
@@ -41,19 +39,6 @@ pub struct StoredCredential {
     pub reauth_required: bool,
     /// When this version was written (Unix seconds).
     pub updated_at: u64,
-}
-
-/// The on-disk (and on-wire, for foreign stores) shape of a [`StoredCredential`].
-#[derive(Serialize, Deserialize)]
-struct Document {
-    format: String,
-    version: u32,
-    generation: u64,
-    #[serde(default)]
-    reauth_required: bool,
-    #[serde(default)]
-    updated_at: u64,
-    tokens: TokenSet,
 }
 
 impl StoredCredential {
@@ -93,38 +78,25 @@ impl StoredCredential {
     }
 
     /// The versioned JSON document holding this credential (it contains the tokens: keep it
-    /// somewhere private).
+    /// somewhere private): [`CredentialDocument`]'s format.
     ///
     /// Foreign stores that only keep opaque strings can save this and give it back to
     /// [`from_document`](Self::from_document).
     pub fn to_document(&self) -> Result<Vec<u8>, StoreError> {
-        let doc = Document {
-            format: DOCUMENT_FORMAT.to_owned(),
-            version: DOCUMENT_VERSION,
-            generation: self.generation,
-            reauth_required: self.reauth_required,
-            updated_at: self.updated_at,
-            tokens: self.tokens.clone(),
-        };
-        serde_json::to_vec_pretty(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))
+        Ok(CredentialDocument::new(
+            self.tokens.clone(),
+            self.generation,
+            self.reauth_required,
+            self.updated_at,
+        )
+        .to_bytes())
     }
 
-    /// Parses a document written by [`to_document`](Self::to_document). A torn, empty or
-    /// foreign file is a [`StoreError::Corrupt`], never a panic.
+    /// Parses a document written by [`to_document`](Self::to_document). A torn, empty,
+    /// oversized or foreign file is a [`StoreError::Corrupt`], never a panic.
     pub fn from_document(bytes: &[u8]) -> Result<Self, StoreError> {
-        let doc: Document = serde_json::from_slice(bytes).map_err(describe_json_error)?;
-        if doc.format != DOCUMENT_FORMAT {
-            return Err(StoreError::Corrupt(format!(
-                "unknown document format {:?}",
-                doc.format
-            )));
-        }
-        if doc.version != DOCUMENT_VERSION {
-            return Err(StoreError::Corrupt(format!(
-                "unsupported document version {}",
-                doc.version
-            )));
-        }
+        let doc =
+            CredentialDocument::parse(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(Self {
             tokens: doc.tokens,
             generation: doc.generation,
@@ -132,23 +104,6 @@ impl StoredCredential {
             updated_at: doc.updated_at,
         })
     }
-}
-
-/// Describes a parse failure by category and position only: serde's own messages may quote
-/// the offending value, and the values in this document are credentials.
-fn describe_json_error(e: serde_json::Error) -> StoreError {
-    use serde_json::error::Category;
-    let what = match e.classify() {
-        Category::Io => "could not be read",
-        Category::Syntax => "is not valid JSON",
-        Category::Data => "has missing, mistyped or unsupported fields",
-        Category::Eof => "is truncated or empty",
-    };
-    StoreError::Corrupt(format!(
-        "the credential document {what} (line {}, column {})",
-        e.line(),
-        e.column()
-    ))
 }
 
 /// Why a store operation failed.
