@@ -24,6 +24,7 @@ use wf_oauth_core::Method;
 use wf_oauth_http::Error;
 
 use crate::client::{PyClient, client_auth_name, describe, opening};
+use crate::text::Text;
 use crate::errors::{IntoPyResult, to_py_err};
 use crate::json::{self, Json};
 use crate::options::Engine;
@@ -146,7 +147,14 @@ where
         .map_err(|e| Error::from(wf_oauth_http::RuntimeError::Start(Arc::new(e))))
         .py_result(py)?;
     pyo3_async_runtimes::generic::future_into_py::<DriverRuntime, _, _>(py, async move {
-        Ok(Outcome(fut.await))
+        // A panic becomes the SDK's InternalError, never pyo3's PanicException (a
+        // BaseException that `except Exception` does not catch).
+        Ok(Outcome(
+            wf_oauth_http::catch_panic(fut)
+                .await
+                .map_err(Error::from)
+                .and_then(|r| r),
+        ))
     })
 }
 
@@ -164,11 +172,11 @@ impl PyAsyncClient {
         &self,
         py: Python<'py>,
         opening: Opening,
-        key: Option<String>,
+        key: Option<Text>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let engine = Arc::clone(&self.engine);
         awaitable(py, async move {
-            SessionCore::open(engine, opening, key)
+            SessionCore::open(engine, opening, key.map(String::from))
                 .await
                 .map(|core| PyAsyncSession {
                     core: Arc::new(core),
@@ -182,7 +190,7 @@ impl PyAsyncClient {
     #[new]
     // Takes what `Client` takes (it is validated there); the text signature tells Python
     // tools the real parameters.
-    #[pyo3(signature = (*args, **kwargs), text_signature = "(instance, client_id, *, client_secret=None, redirect_uri=None, client_auth=None, api_version=None, pkce=None, scope=None, store=None, provider=None, ims_base=None, authorize_url=None, token_url=None, missing_state=None, allowed_instances=..., allowed_suffixes=..., refresh_skew=None, timeout=None, connect_timeout=None, max_in_flight=None, max_retries=None, user_agent=None, clock=None)")]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "(instance, client_id, *, client_secret=None, redirect_uri=None, client_auth=None, api_version=None, pkce=None, scope=None, store=None, provider=None, ims_base=None, authorize_url=None, token_url=None, missing_state=None, allowed_instances=..., allowed_suffixes=..., refresh_skew=None, timeout=None, connect_timeout=None, max_in_flight=None, max_retries=None, user_agent=None, clock=None, issuer=None, require_issuer=None)")]
     fn py_new(
         py: Python<'_>,
         args: &Bound<'_, PyTuple>,
@@ -212,7 +220,7 @@ impl PyAsyncClient {
         &self,
         py: Python<'py>,
         pending: &PyPendingAuthorization,
-        callback_url: String,
+        callback_url: Text,
     ) -> PyResult<Bound<'py, PyAny>> {
         let oauth = self.engine.oauth().py_result(py)?;
         let pending = pending.inner.clone();
@@ -229,12 +237,12 @@ impl PyAsyncClient {
         &self,
         py: Python<'_>,
         pending: &PyPendingAuthorization,
-        callback_url: &str,
+        callback_url: Text,
     ) -> PyResult<PyAuthorization> {
         let oauth = self.engine.oauth().py_result(py)?;
         let inner = pending
             .inner
-            .accept_callback(callback_url, oauth.now())
+            .accept_callback(&callback_url, oauth.now())
             .py_result(py)?;
         Ok(PyAuthorization { inner })
     }
@@ -279,7 +287,7 @@ impl PyAsyncClient {
         &self,
         py: Python<'py>,
         tokens_or_key: &Bound<'py, PyAny>,
-        key: Option<String>,
+        key: Option<Text>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.open_session(py, opening(tokens_or_key)?, key)
     }
@@ -290,7 +298,7 @@ impl PyAsyncClient {
     fn client_credentials_session<'py>(
         &self,
         py: Python<'py>,
-        key: Option<String>,
+        key: Option<Text>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.open_session(py, Opening::ClientCredentials, key)
     }
@@ -347,7 +355,7 @@ impl PyAsyncSession {
         &self,
         py: Python<'py>,
         method: Method,
-        path: String,
+        path: Text,
         params: Option<&Bound<'py, PyAny>>,
         body: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -370,7 +378,7 @@ impl PyAsyncSession {
     fn get<'py>(
         &self,
         py: Python<'py>,
-        path: String,
+        path: Text,
         params: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.call(py, Method::Get, path, params, None)
@@ -381,7 +389,7 @@ impl PyAsyncSession {
     fn post<'py>(
         &self,
         py: Python<'py>,
-        path: String,
+        path: Text,
         params: Option<&Bound<'py, PyAny>>,
         json: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -393,7 +401,7 @@ impl PyAsyncSession {
     fn put<'py>(
         &self,
         py: Python<'py>,
-        path: String,
+        path: Text,
         params: Option<&Bound<'py, PyAny>>,
         json: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -405,7 +413,7 @@ impl PyAsyncSession {
     fn delete<'py>(
         &self,
         py: Python<'py>,
-        path: String,
+        path: Text,
         params: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.call(py, Method::Delete, path, params, None)
@@ -416,12 +424,12 @@ impl PyAsyncSession {
     fn request<'py>(
         &self,
         py: Python<'py>,
-        method: &str,
-        path: String,
+        method: Text,
+        path: Text,
         params: Option<&Bound<'py, PyAny>>,
         json: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let method = crate::session::method(py, method)?;
+        let method = crate::session::method(py, &method)?;
         self.call(py, method, path, params, json)
     }
 
@@ -429,7 +437,7 @@ impl PyAsyncSession {
     #[pyo3(signature = (obj_code, *, page_size=None, **filters))]
     fn search(
         &self,
-        obj_code: String,
+        obj_code: Text,
         page_size: Option<u32>,
         filters: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyAsyncSearchIterator> {
@@ -575,4 +583,26 @@ impl PyAsyncSearchIterator {
             }
         })
     }
+}
+
+/// Panics inside the library on purpose, through the same path every blocking call (or,
+/// with `asynchronous=True`, every awaitable) takes — so that the tests can check that a
+/// panic reaches Python as `wf_oauth.InternalError`. Not part of the public API.
+#[pyfunction(name = "_panic_for_tests")]
+#[pyo3(signature = (asynchronous=false))]
+pub(crate) fn panic_for_tests(py: Python<'_>, asynchronous: bool) -> PyResult<Bound<'_, PyAny>> {
+    async fn defect() -> Result<(), Error> {
+        if std::process::id() != 0 {
+            panic!("a deliberate panic, for the tests");
+        }
+        Ok(())
+    }
+    if asynchronous {
+        return awaitable(py, defect());
+    }
+    py.detach(|| wf_oauth_http::block_on(defect()))
+        .map_err(Error::from)
+        .and_then(|r| r)
+        .py_result(py)?;
+    Ok(py.None().into_bound(py))
 }

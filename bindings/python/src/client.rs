@@ -7,6 +7,7 @@ use pyo3::types::PyString;
 use wf_oauth_core::ClientAuth;
 use wf_oauth_http::{Error, blocking};
 
+use crate::text::Text;
 use crate::errors::{IntoPyResult, invalid_argument};
 use crate::options::{ClientArgs, Engine};
 use crate::session::{Opening, PySession, SessionCore};
@@ -71,12 +72,12 @@ impl PyClient {
         &self,
         py: Python<'_>,
         opening: Opening,
-        key: Option<String>,
+        key: Option<Text>,
     ) -> PyResult<PySession> {
         let engine = Arc::clone(&self.engine);
         let core = py
             .detach(move || {
-                wf_oauth_http::block_on(SessionCore::open(engine, opening, key))
+                wf_oauth_http::block_on(SessionCore::open(engine, opening, key.map(String::from)))
                     .map_err(Error::from)
                     .and_then(|r| r)
             })
@@ -95,33 +96,35 @@ impl PyClient {
         ims_base=None, authorize_url=None, token_url=None, missing_state=None,
         allowed_instances=Vec::new(), allowed_suffixes=Vec::new(), refresh_skew=None,
         timeout=None, connect_timeout=None, max_in_flight=None, max_retries=None,
-        user_agent=None, clock=None))]
+        user_agent=None, clock=None, issuer=None, require_issuer=None))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
         py: Python<'_>,
-        instance: String,
-        client_id: String,
-        client_secret: Option<String>,
-        redirect_uri: Option<String>,
-        client_auth: Option<String>,
-        api_version: Option<String>,
+        instance: Text,
+        client_id: Text,
+        client_secret: Option<Text>,
+        redirect_uri: Option<Text>,
+        client_auth: Option<Text>,
+        api_version: Option<Text>,
         pkce: Option<bool>,
-        scope: Option<String>,
+        scope: Option<Text>,
         store: Option<&Bound<'_, PyAny>>,
-        provider: Option<String>,
-        ims_base: Option<String>,
-        authorize_url: Option<String>,
-        token_url: Option<String>,
-        missing_state: Option<String>,
-        allowed_instances: Vec<String>,
-        allowed_suffixes: Vec<String>,
+        provider: Option<Text>,
+        ims_base: Option<Text>,
+        authorize_url: Option<Text>,
+        token_url: Option<Text>,
+        missing_state: Option<Text>,
+        allowed_instances: Vec<Text>,
+        allowed_suffixes: Vec<Text>,
         refresh_skew: Option<u64>,
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
         max_in_flight: Option<usize>,
         max_retries: Option<u32>,
-        user_agent: Option<String>,
+        user_agent: Option<Text>,
         clock: Option<&PyManualClock>,
+        issuer: Option<Text>,
+        require_issuer: Option<bool>,
     ) -> PyResult<Self> {
         let args = ClientArgs {
             instance,
@@ -146,6 +149,8 @@ impl PyClient {
             max_retries,
             user_agent,
             clock: clock.map(|c| c.inner.clone()),
+            issuer,
+            require_issuer,
         };
         let store = match store {
             Some(s) if !s.is_none() => Some(crate::store::resolve(s)?),
@@ -170,10 +175,10 @@ impl PyClient {
         &self,
         py: Python<'_>,
         pending: &PyPendingAuthorization,
-        callback_url: &str,
+        callback_url: Text,
     ) -> PyResult<PyTokenSet> {
         let oauth = self.oauth(py)?;
-        py.detach(|| oauth.exchange(&pending.inner, callback_url))
+        py.detach(|| oauth.exchange(&pending.inner, &callback_url))
             .py_result(py)
             .map(PyTokenSet::new)
     }
@@ -184,12 +189,12 @@ impl PyClient {
         &self,
         py: Python<'_>,
         pending: &PyPendingAuthorization,
-        callback_url: &str,
+        callback_url: Text,
     ) -> PyResult<PyAuthorization> {
         let oauth = self.engine.oauth().py_result(py)?;
         let inner = pending
             .inner
-            .accept_callback(callback_url, oauth.now())
+            .accept_callback(&callback_url, oauth.now())
             .py_result(py)?;
         Ok(PyAuthorization { inner })
     }
@@ -236,7 +241,7 @@ impl PyClient {
         &self,
         py: Python<'_>,
         tokens_or_key: &Bound<'_, PyAny>,
-        key: Option<String>,
+        key: Option<Text>,
     ) -> PyResult<PySession> {
         self.open_session(py, opening(tokens_or_key)?, key)
     }
@@ -255,7 +260,7 @@ impl PyClient {
     fn client_credentials_session(
         &self,
         py: Python<'_>,
-        key: Option<String>,
+        key: Option<Text>,
     ) -> PyResult<PySession> {
         self.open_session(py, Opening::ClientCredentials, key)
     }

@@ -28,6 +28,7 @@ fn kind_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Transport => "transport",
         ErrorKind::Storage => "storage",
         ErrorKind::Protocol => "protocol",
+        ErrorKind::Internal => "internal",
         _ => "other",
     }
 }
@@ -49,6 +50,7 @@ fn class_name(error: &Error) -> &'static str {
         ErrorKind::Transport => "TransportError",
         ErrorKind::Storage => "StorageError",
         ErrorKind::Protocol => "ProtocolError",
+        ErrorKind::Internal => "InternalError",
         _ => "Error",
     }
 }
@@ -65,6 +67,9 @@ fn fields<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyDict>> {
             error, description, ..
         })
         | Some(wf_oauth_core::Error::AuthorizationError {
+            error, description, ..
+        })
+        | Some(wf_oauth_core::Error::CodeRejected {
             error, description, ..
         }) => {
             kw.set_item("error", error)?;

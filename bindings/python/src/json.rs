@@ -5,6 +5,7 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
 use serde_json::Value;
 
 use crate::errors::invalid_argument;
+use crate::text::Text;
 
 /// A JSON value from the API, converted to Python objects (dict, list, str, int, float,
 /// bool, None) when handed to Python.
@@ -39,7 +40,7 @@ pub(crate) fn from_python(value: &Bound<'_, PyAny>) -> PyResult<Value> {
 /// are, numbers in decimal, booleans as `true`/`false`.
 fn param_value(value: &Bound<'_, PyAny>) -> PyResult<String> {
     if value.is_instance_of::<PyString>() {
-        return value.extract::<String>();
+        return Text::of(value);
     }
     if value.is_instance_of::<PyBool>() {
         return Ok(if value.is_truthy()? { "true" } else { "false" }.to_owned());
@@ -104,7 +105,7 @@ fn name(key: &Bound<'_, PyAny>) -> PyResult<String> {
             "query parameter names must be str",
         ));
     }
-    key.extract::<String>()
+    Text::of(key)
 }
 
 /// Borrowed pairs, as the driver takes them.

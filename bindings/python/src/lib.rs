@@ -23,6 +23,7 @@ mod json;
 mod options;
 mod session;
 mod store;
+mod text;
 mod tokens;
 
 use pyo3::prelude::*;
@@ -44,5 +45,6 @@ fn _wf_oauth(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::PyMemoryTokenStore>()?;
     m.add_class::<store::PyFileTokenStore>()?;
     m.add_function(wrap_pyfunction!(session::is_auth_failure, m)?)?;
+    m.add_function(wrap_pyfunction!(aio::panic_for_tests, m)?)?;
     Ok(())
 }

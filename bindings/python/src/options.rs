@@ -16,6 +16,7 @@ use wf_oauth_core::{
 use wf_oauth_http::{ManualClock, OAuthClient, RetryPolicy, TokenStore, TransportConfig};
 
 use crate::errors::{IntoPyResult, invalid_argument};
+use crate::text::Text;
 
 /// Everything needed to (re)build the driver client.
 #[derive(Debug, Clone)]
@@ -30,27 +31,29 @@ pub(crate) struct ClientSpec {
 /// The keyword arguments of `Client(...)` and `AsyncClient(...)`.
 #[derive(Debug, Default)]
 pub(crate) struct ClientArgs {
-    pub(crate) instance: String,
-    pub(crate) client_id: String,
-    pub(crate) client_secret: Option<String>,
-    pub(crate) redirect_uri: Option<String>,
-    pub(crate) client_auth: Option<String>,
-    pub(crate) api_version: Option<String>,
+    pub(crate) instance: Text,
+    pub(crate) client_id: Text,
+    pub(crate) client_secret: Option<Text>,
+    pub(crate) redirect_uri: Option<Text>,
+    pub(crate) client_auth: Option<Text>,
+    pub(crate) api_version: Option<Text>,
     pub(crate) pkce: Option<bool>,
-    pub(crate) scope: Option<String>,
-    pub(crate) provider: Option<String>,
-    pub(crate) ims_base: Option<String>,
-    pub(crate) authorize_url: Option<String>,
-    pub(crate) token_url: Option<String>,
-    pub(crate) missing_state: Option<String>,
-    pub(crate) allowed_instances: Vec<String>,
-    pub(crate) allowed_suffixes: Vec<String>,
+    pub(crate) scope: Option<Text>,
+    pub(crate) provider: Option<Text>,
+    pub(crate) ims_base: Option<Text>,
+    pub(crate) authorize_url: Option<Text>,
+    pub(crate) token_url: Option<Text>,
+    pub(crate) missing_state: Option<Text>,
+    pub(crate) allowed_instances: Vec<Text>,
+    pub(crate) allowed_suffixes: Vec<Text>,
     pub(crate) refresh_skew: Option<u64>,
     pub(crate) timeout: Option<f64>,
     pub(crate) connect_timeout: Option<f64>,
     pub(crate) max_in_flight: Option<usize>,
     pub(crate) max_retries: Option<u32>,
-    pub(crate) user_agent: Option<String>,
+    pub(crate) user_agent: Option<Text>,
+    pub(crate) issuer: Option<Text>,
+    pub(crate) require_issuer: Option<bool>,
     pub(crate) clock: Option<ManualClock>,
 }
 
@@ -89,7 +92,7 @@ impl ClientArgs {
         let mut builder =
             ClientConfig::builder(instance, self.client_id.clone()).provider(provider(py, &self)?);
         if let Some(secret) = &self.client_secret {
-            builder = builder.client_secret(ClientSecret::new(secret.as_str()));
+            builder = builder.client_secret(ClientSecret::new(&**secret));
         }
         if let Some(uri) = &self.redirect_uri {
             builder = builder.redirect_uri(RedirectUri::parse(uri).py_result(py)?);
@@ -112,7 +115,7 @@ impl ClientArgs {
             builder = builder.pkce(pkce);
         }
         if let Some(scope) = &self.scope {
-            builder = builder.scope(scope.as_str());
+            builder = builder.scope(&**scope);
         }
         match self.missing_state.as_deref() {
             None | Some("reject") => {}
@@ -134,6 +137,12 @@ impl ClientArgs {
         builder = builder.instance_policy(policy);
         if let Some(skew) = self.refresh_skew {
             builder = builder.refresh_skew_secs(skew);
+        }
+        if let Some(issuer) = &self.issuer {
+            builder = builder.issuer(&**issuer);
+        }
+        if let Some(required) = self.require_issuer {
+            builder = builder.require_issuer(required);
         }
         let config = builder.build().py_result(py)?;
 

@@ -18,6 +18,7 @@ use wf_oauth_core::{
 };
 use wf_oauth_http::{Error, Result, TokenStore, WorkfrontClient};
 
+use crate::text::Text;
 use crate::errors::{IntoPyResult, invalid_argument};
 use crate::json::{self, Json};
 use crate::options::Engine;
@@ -160,7 +161,7 @@ impl SessionCore {
     pub(crate) async fn request(
         &self,
         method: Method,
-        path: String,
+        path: Text,
         query: Vec<(String, String)>,
         body: Option<Value>,
     ) -> Result<Value> {
@@ -234,7 +235,8 @@ pub(crate) fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, 
     let mut out = Vec::new();
     let items = headers.call_method0("items")?;
     for pair in items.try_iter()? {
-        out.push(pair?.extract::<(String, String)>()?);
+        let (name, value) = pair?.extract::<(Text, Text)>()?;
+        out.push((name.into(), value.into()));
     }
     Ok(out)
 }
@@ -270,7 +272,7 @@ impl PySession {
         &self,
         py: Python<'_>,
         method: Method,
-        path: String,
+        path: Text,
         params: Option<&Bound<'_, PyAny>>,
         body: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
@@ -293,7 +295,7 @@ impl PySession {
     fn get(
         &self,
         py: Python<'_>,
-        path: String,
+        path: Text,
         params: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         self.call(py, Method::Get, path, params, None)
@@ -304,7 +306,7 @@ impl PySession {
     fn post(
         &self,
         py: Python<'_>,
-        path: String,
+        path: Text,
         params: Option<&Bound<'_, PyAny>>,
         json: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
@@ -316,7 +318,7 @@ impl PySession {
     fn put(
         &self,
         py: Python<'_>,
-        path: String,
+        path: Text,
         params: Option<&Bound<'_, PyAny>>,
         json: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
@@ -328,7 +330,7 @@ impl PySession {
     fn delete(
         &self,
         py: Python<'_>,
-        path: String,
+        path: Text,
         params: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         self.call(py, Method::Delete, path, params, None)
@@ -339,12 +341,12 @@ impl PySession {
     fn request(
         &self,
         py: Python<'_>,
-        method: &str,
-        path: String,
+        method: Text,
+        path: Text,
         params: Option<&Bound<'_, PyAny>>,
         json: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let method = self::method(py, method)?;
+        let method = self::method(py, &method)?;
         self.call(py, method, path, params, json)
     }
 
@@ -353,7 +355,7 @@ impl PySession {
     fn search(
         &self,
         py: Python<'_>,
-        obj_code: String,
+        obj_code: Text,
         page_size: Option<u32>,
         filters: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PySearchIterator> {

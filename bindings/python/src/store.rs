@@ -18,6 +18,7 @@ use wf_oauth_http::{
     block_on,
 };
 
+use crate::text::Text;
 use crate::errors::{IntoPyResult, invalid_argument};
 
 /// Runs a store operation from Python, without the GIL.
@@ -83,18 +84,18 @@ impl PyMemoryTokenStore {
     }
 
     /// The credential document stored under `key`, or None.
-    fn load(&self, py: Python<'_>, key: String) -> PyResult<Option<String>> {
-        load_document(py, self.inner.clone(), key)
+    fn load(&self, py: Python<'_>, key: Text) -> PyResult<Option<String>> {
+        load_document(py, self.inner.clone(), key.into())
     }
 
     /// Stores a credential document under `key`.
-    fn save(&self, py: Python<'_>, key: String, document: &str) -> PyResult<()> {
-        save_document(py, self.inner.clone(), key, document)
+    fn save(&self, py: Python<'_>, key: Text, document: Text) -> PyResult<()> {
+        save_document(py, self.inner.clone(), key.into(), &document)
     }
 
     /// Forgets the credential stored under `key`.
-    fn delete(&self, py: Python<'_>, key: String) -> PyResult<()> {
-        delete_document(py, self.inner.clone(), key)
+    fn delete(&self, py: Python<'_>, key: Text) -> PyResult<()> {
+        delete_document(py, self.inner.clone(), key.into())
     }
 
     fn __repr__(&self) -> &'static str {
@@ -128,23 +129,23 @@ impl PyFileTokenStore {
     }
 
     /// The file that holds (or will hold) the credential of `key`.
-    fn path(&self, key: &str) -> std::path::PathBuf {
-        self.inner.document_path(key)
+    fn path(&self, key: Text) -> std::path::PathBuf {
+        self.inner.document_path(&key)
     }
 
     /// The credential document stored under `key`, or None.
-    fn load(&self, py: Python<'_>, key: String) -> PyResult<Option<String>> {
-        load_document(py, self.inner.clone(), key)
+    fn load(&self, py: Python<'_>, key: Text) -> PyResult<Option<String>> {
+        load_document(py, self.inner.clone(), key.into())
     }
 
     /// Stores a credential document under `key`.
-    fn save(&self, py: Python<'_>, key: String, document: &str) -> PyResult<()> {
-        save_document(py, self.inner.clone(), key, document)
+    fn save(&self, py: Python<'_>, key: Text, document: Text) -> PyResult<()> {
+        save_document(py, self.inner.clone(), key.into(), &document)
     }
 
     /// Forgets the credential stored under `key`.
-    fn delete(&self, py: Python<'_>, key: String) -> PyResult<()> {
-        delete_document(py, self.inner.clone(), key)
+    fn delete(&self, py: Python<'_>, key: Text) -> PyResult<()> {
+        delete_document(py, self.inner.clone(), key.into())
     }
 
     fn __repr__(&self) -> String {

@@ -12,6 +12,7 @@ use wf_oauth_core::{
 };
 use wf_oauth_http::{Clock, ManualClock};
 
+use crate::text::Text;
 use crate::errors::IntoPyResult;
 
 /// Seconds since the Unix epoch by the system clock.
@@ -43,23 +44,23 @@ impl PyTokenSet {
     #[allow(clippy::too_many_arguments)]
     fn py_new(
         py: Python<'_>,
-        access_token: &str,
-        instance: &str,
-        refresh_token: Option<&str>,
-        token_type: Option<&str>,
+        access_token: Text,
+        instance: Text,
+        refresh_token: Option<Text>,
+        token_type: Option<Text>,
         expires_at: Option<u64>,
-        wid: Option<String>,
+        wid: Option<Text>,
         obtained_at: Option<u64>,
-        scope: Option<String>,
+        scope: Option<Text>,
     ) -> PyResult<Self> {
-        let instance = Instance::parse(instance).py_result(py)?;
+        let instance = Instance::parse(&instance).py_result(py)?;
         let obtained_at = UnixTime::from_secs(obtained_at.unwrap_or_else(now_unix));
-        let inner = TokenSet::new(AccessToken::new(access_token), instance, obtained_at)
-            .with_refresh_token(refresh_token.map(RefreshToken::new))
-            .with_token_type(token_type.map_or(TokenType::SessionId, TokenType::parse))
+        let inner = TokenSet::new(AccessToken::new(&*access_token), instance, obtained_at)
+            .with_refresh_token(refresh_token.map(|r| RefreshToken::new(&*r)))
+            .with_token_type(token_type.map_or(TokenType::SessionId, |t| TokenType::parse(&t)))
             .with_expires_at(expires_at.map(UnixTime::from_secs))
-            .with_wid(wid)
-            .with_scope(scope);
+            .with_wid(wid.map(String::from))
+            .with_scope(scope.map(String::from));
         Ok(PyTokenSet { inner })
     }
 
@@ -136,8 +137,8 @@ impl PyTokenSet {
 
     /// Reads the stored form.
     #[staticmethod]
-    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
-        TokenSet::from_json(json).py_result(py).map(PyTokenSet::new)
+    fn from_json(py: Python<'_>, json: Text) -> PyResult<Self> {
+        TokenSet::from_json(&json).py_result(py).map(PyTokenSet::new)
     }
 
     fn __repr__(&self) -> String {
@@ -248,8 +249,8 @@ impl PyPendingAuthorization {
 
     /// Reads the stored form.
     #[staticmethod]
-    fn from_json(py: Python<'_>, json: &str) -> PyResult<Self> {
-        PendingAuthorization::from_json(json)
+    fn from_json(py: Python<'_>, json: Text) -> PyResult<Self> {
+        PendingAuthorization::from_json(&json)
             .py_result(py)
             .map(|inner| PyPendingAuthorization { inner })
     }

@@ -73,14 +73,16 @@ def test_reauth_required_when_nothing_is_stored(mock: Mock) -> None:
         client.session("nobody")
 
 
-def test_code_used_twice_is_a_token_endpoint_refusal(mock: Mock) -> None:
+def test_code_used_twice_is_a_failed_sign_in(mock: Mock) -> None:
     client = make_client(mock)
     pending = client.authorize()
     callback = mock.approve(pending.url)
     client.exchange(pending, callback)
-    with pytest.raises(wf_oauth.ReauthRequired) as info:
+    # A refused code is a failed sign-in (start it again), not a lost session.
+    with pytest.raises(wf_oauth.AuthorizationFailed) as info:
         client.exchange(pending, callback)
     assert info.value.error == "invalid_grant" and info.value.status == 400
+    assert info.value.kind == "authorization_failed"
 
 
 def test_token_endpoint_error(mock: Mock) -> None:

@@ -71,6 +71,7 @@ impl Error {
             Error::Transport(TransportError::BodyTooLarge { .. })
             | Error::Transport(TransportError::Redirect { .. }) => ErrorKind::Protocol,
             Error::Transport(TransportError::Invalid(_)) => ErrorKind::InvalidArgument,
+            Error::Runtime(RuntimeError::TaskLost | RuntimeError::Panicked) => ErrorKind::Internal,
             Error::Transport(_) | Error::Runtime(_) | Error::Entropy(_) => ErrorKind::Transport,
             Error::Storage(_) => ErrorKind::Storage,
             Error::RateLimited { .. } => ErrorKind::Api,

@@ -59,7 +59,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, Result};
 pub use oauth::{DEFAULT_MAX_IN_FLIGHT, OAuthClient, OAuthClientBuilder};
 pub use retry::RetryPolicy;
-pub use runtime::{RuntimeError, block_on, runtime};
+pub use runtime::{RuntimeError, block_on, catch_panic, runtime};
 pub use store::{
     DOCUMENT_FORMAT, DOCUMENT_VERSION, FileTokenStore, LockGuard, MemoryTokenStore, NoLock,
     StoreError, StoredCredential, TokenStore,

@@ -63,25 +63,58 @@ pub enum RuntimeError {
     /// The task running the call ended without a result (it panicked).
     #[error("the background task ended without a result")]
     TaskLost,
+    /// A panic inside the library was caught before it could reach the caller (a defect of
+    /// the library: nothing a caller sends should cause one). The panic's message is not
+    /// kept: it is not guaranteed to be free of credentials.
+    #[error("an internal error (a panic) was caught inside wf-oauth; please report it")]
+    Panicked,
+}
+
+/// Runs `future`, turning a panic inside it into [`RuntimeError::Panicked`] instead of
+/// unwinding into the caller — for the language bindings, whose callers (a Python event
+/// loop, a Kotlin coroutine, a C program) must get a typed error, never an unwinding
+/// Rust panic.
+///
+/// ```
+/// # wf_oauth_http::runtime().unwrap().block_on(async {
+/// use wf_oauth_http::{RuntimeError, catch_panic};
+/// assert_eq!(catch_panic(async { 7 }).await.unwrap(), 7);
+/// let caught = catch_panic(async {
+///     if std::process::id() != 0 {
+///         panic!("a defect");
+///     }
+/// })
+/// .await;
+/// assert!(matches!(caught, Err(RuntimeError::Panicked)));
+/// # });
+/// ```
+pub async fn catch_panic<F: Future>(future: F) -> Result<F::Output, RuntimeError> {
+    use futures::FutureExt;
+    std::panic::AssertUnwindSafe(future)
+        .catch_unwind()
+        .await
+        .map_err(|_| RuntimeError::Panicked)
 }
 
 /// Runs `future` to completion on the process runtime from synchronous code, whether or not
-/// the calling thread is itself inside a tokio runtime.
+/// the calling thread is itself inside a tokio runtime. A panic inside `future` is
+/// [`RuntimeError::Panicked`] (see [`catch_panic`]), never an unwinding panic.
 pub fn block_on<F>(future: F) -> Result<F::Output, RuntimeError>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let rt = runtime().map_err(|e| RuntimeError::Start(Arc::new(e)))?;
+    let future = catch_panic(future);
     let Ok(current) = Handle::try_current() else {
-        return Ok(rt.block_on(future));
+        return rt.block_on(future);
     };
     let (tx, rx) = std::sync::mpsc::sync_channel(1);
     rt.spawn(async move {
         // The receiver only disappears if the caller is gone; nothing to report then.
         let _ = tx.send(future.await);
     });
-    let wait = move || rx.recv().map_err(|_| RuntimeError::TaskLost);
+    let wait = move || rx.recv().map_err(|_| RuntimeError::TaskLost).and_then(|r| r);
     match current.runtime_flavor() {
         // Tell the caller's scheduler this worker will block, so its other tasks move on.
         RuntimeFlavor::MultiThread => tokio::task::block_in_place(wait),
@@ -152,6 +185,17 @@ mod tests {
                 }
             })
         });
-        assert!(matches!(r, Err(RuntimeError::TaskLost)));
+        assert!(matches!(r, Err(RuntimeError::Panicked)));
+        // Without an outer runtime too.
+        let r = std::thread::spawn(|| {
+            block_on(async {
+                if std::process::id() != 0 {
+                    panic!("boom");
+                }
+            })
+        })
+        .join()
+        .expect("the panic did not unwind into the caller");
+        assert!(matches!(r, Err(RuntimeError::Panicked)));
     }
 }

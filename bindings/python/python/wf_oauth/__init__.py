@@ -31,6 +31,7 @@ from ._errors import (
     AuthorizationFailed,
     CodeExpired,
     Error,
+    InternalError,
     InvalidArgument,
     ProtocolError,
     RateLimited,
@@ -103,4 +104,5 @@ __all__ = [
     "TransportError",
     "StorageError",
     "ProtocolError",
+    "InternalError",
 ]

@@ -22,7 +22,8 @@ class Error(Exception):
 
     #: The category: ``"invalid_argument"``, ``"state_mismatch"``, ``"authorization_denied"``,
     #: ``"authorization_failed"``, ``"code_expired"``, ``"reauth_required"``,
-    #: ``"token_endpoint"``, ``"api"``, ``"transport"``, ``"storage"`` or ``"protocol"``.
+    #: ``"token_endpoint"``, ``"api"``, ``"transport"``, ``"storage"``, ``"protocol"`` or
+    #: ``"internal"``.
     kind: str = "other"
     #: Whether the same call may succeed later (the library already retried what was safe).
     retryable: bool = False
@@ -122,6 +123,14 @@ class ProtocolError(Error):
     """A server broke the protocol (malformed callback, HTML instead of JSON…)."""
 
 
+class InternalError(Error):
+    """A defect inside wf-oauth: a Rust panic was caught before it reached Python.
+
+    Nothing a caller sends should cause one; please report it. It is an ordinary
+    ``Exception`` (never pyo3's ``PanicException``, which ``except Exception`` misses).
+    """
+
+
 __all__ = [
     "Error",
     "InvalidArgument",
@@ -136,4 +145,5 @@ __all__ = [
     "TransportError",
     "StorageError",
     "ProtocolError",
+    "InternalError",
 ]

@@ -23,6 +23,7 @@ __all__ = [
     "Session",
     "TokenSet",
     "is_auth_failure",
+    "_panic_for_tests",
 ]
 
 #: A query-parameter or filter value.
@@ -154,6 +155,8 @@ class Client:
         max_retries: Optional[int] = None,
         user_agent: Optional[str] = None,
         clock: Optional[ManualClock] = None,
+        issuer: Optional[str] = None,
+        require_issuer: Optional[bool] = None,
     ) -> Client: ...
     def authorize(self) -> PendingAuthorization: ...
     def exchange(self, pending: PendingAuthorization, callback_url: str) -> TokenSet: ...
@@ -230,6 +233,8 @@ class AsyncClient:
         max_retries: Optional[int] = None,
         user_agent: Optional[str] = None,
         clock: Optional[ManualClock] = None,
+        issuer: Optional[str] = None,
+        require_issuer: Optional[bool] = None,
     ) -> AsyncClient: ...
     def authorize(self) -> PendingAuthorization: ...
     def exchange(self, pending: PendingAuthorization, callback_url: str) -> Awaitable[TokenSet]: ...
@@ -283,3 +288,10 @@ class AsyncSearchIterator(AsyncIterator[dict[str, Any]]):
     def __anext__(self) -> Awaitable[dict[str, Any]]: ...
 
 def is_auth_failure(status: int, body: bytes) -> bool: ...
+
+def _panic_for_tests(asynchronous: bool = False) -> Any:
+    """Panics inside the library on purpose (internal; for the package's own tests).
+
+    Raises :class:`wf_oauth.InternalError`, or returns an awaitable that raises it with
+    ``asynchronous=True``: a Rust panic never reaches Python as ``PanicException``.
+    """
