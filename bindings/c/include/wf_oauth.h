@@ -553,6 +553,28 @@ wf_result wf_config_set_pkce(wf_config *config, bool enabled);
 wf_result wf_config_set_accept_missing_state(wf_config *config, bool accept);
 
 /**
+ * Sets the authorization server's issuer identifier, compared exactly with the `iss` a
+ * callback carries (RFC 9207, mix-up defence). Default: the IMS base URL for Adobe IMS,
+ * the instance's origin for Workfront's legacy service, none for a generic server (a
+ * callback carrying `iss` is then refused). Checked by `wf_oauth_new` (`https`, no query
+ * or fragment).
+ *
+ * # Safety
+ * As for `wf_config_set_client_secret`.
+ */
+wf_result wf_config_set_issuer(wf_config *config, const char *issuer);
+
+/**
+ * Requires `iss` in every callback (RFC 9207), for servers known to send it: a callback
+ * without one is `WF_STATE_MISMATCH` and nothing is sent. Needs a known issuer (checked
+ * by `wf_oauth_new`).
+ *
+ * # Safety
+ * `config` must be NULL or a live configuration not used by another thread.
+ */
+wf_result wf_config_set_require_issuer(wf_config *config, bool required);
+
+/**
  * How many seconds before a known expiry the access token is renewed (default 60).
  *
  * # Safety
@@ -774,8 +796,11 @@ wf_result wf_oauth_exchange(const wf_oauth *oauth,
  * has answered.
  *
  * `WF_CODE_EXPIRED` when the callback arrived more than two minutes ago (by the
- * configured clock); `WF_TOKEN_ENDPOINT`, `WF_REAUTH_REQUIRED` (`invalid_grant`: the code
- * was refused), `WF_TRANSPORT` or `WF_PROTOCOL` otherwise.
+ * configured clock); `WF_AUTHORIZATION_FAILED` when the token endpoint refused the code
+ * (`invalid_grant`: unknown, used or expired — start the sign-in again);
+ * `WF_INVALID_ARGUMENT` when the authorization names an instance the configuration does
+ * not allow (nothing is sent); `WF_TOKEN_ENDPOINT`, `WF_TRANSPORT` or `WF_PROTOCOL`
+ * otherwise.
  *
  * # Safety
  * `oauth` and `response` must be NULL or live handles; `tokens_out` NULL or writable
@@ -792,7 +817,8 @@ wf_result wf_oauth_exchange_code(const wf_oauth *oauth,
  * With refresh-token rotation the old refresh token is dead once this succeeds: store the
  * new set before anything else (a `wf_client` does that by itself).
  * `WF_REAUTH_REQUIRED` when the refresh token was refused for good (expired, revoked, no
- * refresh token).
+ * refresh token); `WF_INVALID_ARGUMENT`, with nothing sent, when `tokens` name an
+ * instance the configuration does not allow.
  *
  * # Safety
  * `oauth` and `tokens` must be NULL or live handles; `tokens_out` NULL or writable storage

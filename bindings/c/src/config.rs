@@ -428,6 +428,48 @@ pub unsafe extern "C" fn wf_config_set_accept_missing_state(
     }
 }
 
+/// Sets the authorization server's issuer identifier, compared exactly with the `iss` a
+/// callback carries (RFC 9207, mix-up defence). Default: the IMS base URL for Adobe IMS,
+/// the instance's origin for Workfront's legacy service, none for a generic server (a
+/// callback carrying `iss` is then refused). Checked by `wf_oauth_new` (`https`, no query
+/// or fragment).
+///
+/// # Safety
+/// As for `wf_config_set_client_secret`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wf_config_set_issuer(
+    config: *mut wf_config,
+    issuer: *const c_char,
+) -> wf_result {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        set_text(config, issuer, "issuer", |c, s| {
+            c.update(|b| b.issuer(s));
+            Ok(())
+        })
+    }
+}
+
+/// Requires `iss` in every callback (RFC 9207), for servers known to send it: a callback
+/// without one is `WF_STATE_MISMATCH` and nothing is sent. Needs a known issuer (checked
+/// by `wf_oauth_new`).
+///
+/// # Safety
+/// `config` must be NULL or a live configuration not used by another thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wf_config_set_require_issuer(
+    config: *mut wf_config,
+    required: bool,
+) -> wf_result {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        set_value(config, |c| {
+            c.update(|b| b.require_issuer(required));
+            Ok(())
+        })
+    }
+}
+
 /// How many seconds before a known expiry the access token is renewed (default 60).
 ///
 /// # Safety

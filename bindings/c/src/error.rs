@@ -69,6 +69,7 @@ impl wf_result {
             ErrorKind::Transport => wf_result::WF_TRANSPORT,
             ErrorKind::Storage => wf_result::WF_STORAGE,
             ErrorKind::Protocol => wf_result::WF_PROTOCOL,
+            ErrorKind::Internal => wf_result::WF_PANIC,
             // The core may add categories; until this table learns one, "the other side
             // did something unexpected" is the closest honest description.
             _ => wf_result::WF_PROTOCOL,

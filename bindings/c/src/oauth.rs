@@ -260,8 +260,11 @@ pub unsafe extern "C" fn wf_oauth_exchange(
 /// has answered.
 ///
 /// `WF_CODE_EXPIRED` when the callback arrived more than two minutes ago (by the
-/// configured clock); `WF_TOKEN_ENDPOINT`, `WF_REAUTH_REQUIRED` (`invalid_grant`: the code
-/// was refused), `WF_TRANSPORT` or `WF_PROTOCOL` otherwise.
+/// configured clock); `WF_AUTHORIZATION_FAILED` when the token endpoint refused the code
+/// (`invalid_grant`: unknown, used or expired — start the sign-in again);
+/// `WF_INVALID_ARGUMENT` when the authorization names an instance the configuration does
+/// not allow (nothing is sent); `WF_TOKEN_ENDPOINT`, `WF_TRANSPORT` or `WF_PROTOCOL`
+/// otherwise.
 ///
 /// # Safety
 /// `oauth` and `response` must be NULL or live handles; `tokens_out` NULL or writable
@@ -294,7 +297,8 @@ pub unsafe extern "C" fn wf_oauth_exchange_code(
 /// With refresh-token rotation the old refresh token is dead once this succeeds: store the
 /// new set before anything else (a `wf_client` does that by itself).
 /// `WF_REAUTH_REQUIRED` when the refresh token was refused for good (expired, revoked, no
-/// refresh token).
+/// refresh token); `WF_INVALID_ARGUMENT`, with nothing sent, when `tokens` name an
+/// instance the configuration does not allow.
 ///
 /// # Safety
 /// `oauth` and `tokens` must be NULL or live handles; `tokens_out` NULL or writable storage

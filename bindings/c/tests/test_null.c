@@ -89,6 +89,9 @@ int main(void) {
     EXPECT_NULL(wf_config_set_scope(config, NULL));
     EXPECT_NULL(wf_config_set_client_auth(NULL, WF_CLIENT_AUTH_POST));
     EXPECT_NULL(wf_config_set_pkce(NULL, true));
+    EXPECT_NULL(wf_config_set_issuer(NULL, "https://ims-na1.adobelogin.com"));
+    EXPECT_NULL(wf_config_set_issuer(config, NULL));
+    EXPECT_NULL(wf_config_set_require_issuer(NULL, true));
     EXPECT_NULL(wf_config_set_accept_missing_state(NULL, true));
     EXPECT_NULL(wf_config_set_refresh_skew(NULL, 30));
     EXPECT_NULL(wf_config_set_timeouts(NULL, 1000, 1000));
