@@ -24,11 +24,11 @@ use wf_oauth_core::Method;
 use wf_oauth_http::Error;
 
 use crate::client::{PyClient, client_auth_name, describe, opening};
-use crate::text::Text;
 use crate::errors::{IntoPyResult, to_py_err};
 use crate::json::{self, Json};
 use crate::options::Engine;
 use crate::session::{Opening, SessionCore, header_pairs, headers_dict};
+use crate::text::Text;
 use crate::tokens::{PyAuthorization, PyPendingAuthorization, PyTokenSet};
 
 /// The driver's runtime as `pyo3-async-runtimes` sees it.

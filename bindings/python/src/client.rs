@@ -7,10 +7,10 @@ use pyo3::types::PyString;
 use wf_oauth_core::ClientAuth;
 use wf_oauth_http::{Error, blocking};
 
-use crate::text::Text;
 use crate::errors::{IntoPyResult, invalid_argument};
 use crate::options::{ClientArgs, Engine};
 use crate::session::{Opening, PySession, SessionCore};
+use crate::text::Text;
 use crate::tokens::{PyAuthorization, PyManualClock, PyPendingAuthorization, PyTokenSet};
 
 /// What `session()` was given: tokens, or the key of a stored credential.
@@ -257,11 +257,7 @@ impl PyClient {
     /// one is requested and saved (under the store's lock), so processes sharing the store
     /// share one token. A key needs a client with a store.
     #[pyo3(signature = (*, key=None))]
-    fn client_credentials_session(
-        &self,
-        py: Python<'_>,
-        key: Option<Text>,
-    ) -> PyResult<PySession> {
+    fn client_credentials_session(&self, py: Python<'_>, key: Option<Text>) -> PyResult<PySession> {
         self.open_session(py, Opening::ClientCredentials, key)
     }
 

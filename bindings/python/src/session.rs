@@ -18,10 +18,10 @@ use wf_oauth_core::{
 };
 use wf_oauth_http::{Error, Result, TokenStore, WorkfrontClient};
 
-use crate::text::Text;
 use crate::errors::{IntoPyResult, invalid_argument};
 use crate::json::{self, Json};
 use crate::options::Engine;
+use crate::text::Text;
 use crate::tokens::{PyTokenSet, now_unix};
 
 /// How a session is opened.

@@ -18,8 +18,8 @@ use wf_oauth_http::{
     block_on,
 };
 
-use crate::text::Text;
 use crate::errors::{IntoPyResult, invalid_argument};
+use crate::text::Text;
 
 /// Runs a store operation from Python, without the GIL.
 fn run<T: Send + 'static>(

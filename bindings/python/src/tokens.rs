@@ -12,8 +12,8 @@ use wf_oauth_core::{
 };
 use wf_oauth_http::{Clock, ManualClock};
 
-use crate::text::Text;
 use crate::errors::IntoPyResult;
+use crate::text::Text;
 
 /// Seconds since the Unix epoch by the system clock.
 pub(crate) fn now_unix() -> u64 {
@@ -138,7 +138,9 @@ impl PyTokenSet {
     /// Reads the stored form.
     #[staticmethod]
     fn from_json(py: Python<'_>, json: Text) -> PyResult<Self> {
-        TokenSet::from_json(&json).py_result(py).map(PyTokenSet::new)
+        TokenSet::from_json(&json)
+            .py_result(py)
+            .map(PyTokenSet::new)
     }
 
     fn __repr__(&self) -> String {

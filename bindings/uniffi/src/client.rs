@@ -16,6 +16,7 @@ use crate::oauth::OAuthClient;
 use crate::runtime::{block, spawn};
 use crate::search::SearchCursor;
 use crate::store::TokenStore;
+use crate::text::Text;
 use crate::tokens::TokenSet;
 
 /// An HTTP method of the Workfront API.
@@ -78,13 +79,13 @@ struct Call {
 impl Call {
     fn new(
         method: Method,
-        path: String,
-        query: Option<HashMap<String, String>>,
-        body: Option<String>,
+        path: Text,
+        query: Option<HashMap<Text, Text>>,
+        body: Option<Text>,
     ) -> Result<Self> {
         Ok(Self {
             method,
-            path,
+            path: path.into(),
             query: sorted(query),
             body: body.as_deref().map(parse_body).transpose()?,
         })
@@ -100,8 +101,12 @@ impl Call {
 }
 
 /// Query parameters in a stable order, so the same call always makes the same URL.
-pub(crate) fn sorted(query: Option<HashMap<String, String>>) -> Vec<(String, String)> {
-    let mut pairs: Vec<_> = query.unwrap_or_default().into_iter().collect();
+pub(crate) fn sorted(query: Option<HashMap<Text, Text>>) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = query
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, value)| (name.into(), value.into()))
+        .collect();
     pairs.sort();
     pairs
 }
@@ -161,7 +166,7 @@ impl WorkfrontClient {
     pub async fn open_client_credentials(
         oauth: Arc<OAuthClient>,
         store: Arc<TokenStore>,
-        key: String,
+        key: Text,
     ) -> Result<Arc<Self>> {
         let (oauth, store) = (oauth.inner.clone(), store.inner.clone());
         spawn(async move {
@@ -176,7 +181,7 @@ impl WorkfrontClient {
     pub fn open_client_credentials_blocking(
         oauth: Arc<OAuthClient>,
         store: Arc<TokenStore>,
-        key: String,
+        key: Text,
     ) -> Result<Arc<Self>> {
         let (oauth, store) = (oauth.inner.clone(), store.inner.clone());
         block(async move {
@@ -191,9 +196,9 @@ impl WorkfrontClient {
     pub async fn request(
         &self,
         method: HttpMethod,
-        path: String,
-        query: Option<HashMap<String, String>>,
-        body: Option<String>,
+        path: Text,
+        query: Option<HashMap<Text, Text>>,
+        body: Option<Text>,
     ) -> Result<String> {
         let call = Call::new(method.into(), path, query, body)?;
         spawn(call.run(self.inner.clone())).await
@@ -204,9 +209,9 @@ impl WorkfrontClient {
     pub fn request_blocking(
         &self,
         method: HttpMethod,
-        path: String,
-        query: Option<HashMap<String, String>>,
-        body: Option<String>,
+        path: Text,
+        query: Option<HashMap<Text, Text>>,
+        body: Option<Text>,
     ) -> Result<String> {
         let call = Call::new(method.into(), path, query, body)?;
         block(call.run(self.inner.clone()))
@@ -214,21 +219,13 @@ impl WorkfrontClient {
 
     /// `GET <path>` (e.g. `proj/search`, `user/ABC123`); the `data` as JSON.
     #[uniffi::method(default(query = None))]
-    pub async fn get(
-        &self,
-        path: String,
-        query: Option<HashMap<String, String>>,
-    ) -> Result<String> {
+    pub async fn get(&self, path: Text, query: Option<HashMap<Text, Text>>) -> Result<String> {
         self.request(HttpMethod::Get, path, query, None).await
     }
 
     /// Blocking [`get`](Self::get).
     #[uniffi::method(default(query = None))]
-    pub fn get_blocking(
-        &self,
-        path: String,
-        query: Option<HashMap<String, String>>,
-    ) -> Result<String> {
+    pub fn get_blocking(&self, path: Text, query: Option<HashMap<Text, Text>>) -> Result<String> {
         self.request_blocking(HttpMethod::Get, path, query, None)
     }
 
@@ -236,9 +233,9 @@ impl WorkfrontClient {
     #[uniffi::method(default(query = None))]
     pub async fn post(
         &self,
-        path: String,
-        body: String,
-        query: Option<HashMap<String, String>>,
+        path: Text,
+        body: Text,
+        query: Option<HashMap<Text, Text>>,
     ) -> Result<String> {
         self.request(HttpMethod::Post, path, query, Some(body))
             .await
@@ -248,9 +245,9 @@ impl WorkfrontClient {
     #[uniffi::method(default(query = None))]
     pub fn post_blocking(
         &self,
-        path: String,
-        body: String,
-        query: Option<HashMap<String, String>>,
+        path: Text,
+        body: Text,
+        query: Option<HashMap<Text, Text>>,
     ) -> Result<String> {
         self.request_blocking(HttpMethod::Post, path, query, Some(body))
     }
@@ -259,9 +256,9 @@ impl WorkfrontClient {
     #[uniffi::method(default(query = None))]
     pub async fn put(
         &self,
-        path: String,
-        body: String,
-        query: Option<HashMap<String, String>>,
+        path: Text,
+        body: Text,
+        query: Option<HashMap<Text, Text>>,
     ) -> Result<String> {
         self.request(HttpMethod::Put, path, query, Some(body)).await
     }
@@ -270,20 +267,16 @@ impl WorkfrontClient {
     #[uniffi::method(default(query = None))]
     pub fn put_blocking(
         &self,
-        path: String,
-        body: String,
-        query: Option<HashMap<String, String>>,
+        path: Text,
+        body: Text,
+        query: Option<HashMap<Text, Text>>,
     ) -> Result<String> {
         self.request_blocking(HttpMethod::Put, path, query, Some(body))
     }
 
     /// `DELETE <path>`.
     #[uniffi::method(default(query = None))]
-    pub async fn delete(
-        &self,
-        path: String,
-        query: Option<HashMap<String, String>>,
-    ) -> Result<String> {
+    pub async fn delete(&self, path: Text, query: Option<HashMap<Text, Text>>) -> Result<String> {
         self.request(HttpMethod::Delete, path, query, None).await
     }
 
@@ -291,8 +284,8 @@ impl WorkfrontClient {
     #[uniffi::method(default(query = None))]
     pub fn delete_blocking(
         &self,
-        path: String,
-        query: Option<HashMap<String, String>>,
+        path: Text,
+        query: Option<HashMap<Text, Text>>,
     ) -> Result<String> {
         self.request_blocking(HttpMethod::Delete, path, query, None)
     }
@@ -302,8 +295,8 @@ impl WorkfrontClient {
     #[uniffi::method(default(filters = None))]
     pub async fn search_all(
         &self,
-        obj_code: String,
-        filters: Option<HashMap<String, String>>,
+        obj_code: Text,
+        filters: Option<HashMap<Text, Text>>,
     ) -> Result<Vec<String>> {
         let cursor = self.search(obj_code, filters, None);
         spawn(async move { cursor.collect().await }).await
@@ -313,8 +306,8 @@ impl WorkfrontClient {
     #[uniffi::method(default(filters = None))]
     pub fn search_all_blocking(
         &self,
-        obj_code: String,
-        filters: Option<HashMap<String, String>>,
+        obj_code: Text,
+        filters: Option<HashMap<Text, Text>>,
     ) -> Result<Vec<String>> {
         let cursor = self.search(obj_code, filters, None);
         block(async move { cursor.collect().await })
@@ -326,8 +319,8 @@ impl WorkfrontClient {
     #[uniffi::method(default(filters = None, page_size = None))]
     pub fn search(
         &self,
-        obj_code: String,
-        filters: Option<HashMap<String, String>>,
+        obj_code: Text,
+        filters: Option<HashMap<Text, Text>>,
         page_size: Option<u32>,
     ) -> Arc<SearchCursor> {
         SearchCursor::start(&self.inner, &obj_code, sorted(filters), page_size)

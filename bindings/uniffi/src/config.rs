@@ -13,6 +13,7 @@ use wf_oauth_core::{ApiVersion, ClientConfig, Instance, RedirectUri};
 use wf_oauth_http::{Clock, TransportConfig};
 
 use crate::error::{Result, WfOauthError};
+use crate::text::Text;
 
 /// A client secret. Prints as `ClientSecret([redacted])`; the value leaves only through
 /// [`secret`](Self::secret).
@@ -26,7 +27,7 @@ pub struct ClientSecret {
 impl ClientSecret {
     /// Wraps the secret issued with the OAuth 2 application.
     #[uniffi::constructor]
-    pub fn new(value: String) -> Arc<Self> {
+    pub fn new(value: Text) -> Arc<Self> {
         Arc::new(Self {
             inner: wf_oauth_core::ClientSecret::new(value),
         })
@@ -68,14 +69,14 @@ pub enum Provider {
     /// Adobe IMS (Adobe Developer Console credentials; Bearer tokens; a scope is required).
     AdobeIms {
         /// The IMS base URL; `null`/`nil` for `https://ims-na1.adobelogin.com`.
-        ims_base: Option<String>,
+        ims_base: Option<Text>,
     },
     /// Any standard OAuth 2 server (Bearer tokens).
     Generic {
         /// The authorization endpoint.
-        authorize_url: String,
+        authorize_url: Text,
         /// The token endpoint.
-        token_url: String,
+        token_url: Text,
     },
 }
 
@@ -133,25 +134,25 @@ impl ManualClock {
 pub struct ClientOptions {
     /// The Workfront instance: a host (`acme.my.workfront.com`), an `https://` origin, or
     /// an explicit `http://127.0.0.1:PORT`/`http://localhost:PORT` for a local fake server.
-    pub instance: String,
+    pub instance: Text,
     /// The OAuth 2 application's client id.
-    pub client_id: String,
+    pub client_id: Text,
     /// The client secret of a confidential client; `null`/`nil` for a public client.
     #[uniffi(default = None)]
     pub client_secret: Option<Arc<ClientSecret>>,
     /// The registered redirect URI (needed for the authorization code flow).
     #[uniffi(default = None)]
-    pub redirect_uri: Option<String>,
+    pub redirect_uri: Option<Text>,
     /// How a confidential client authenticates (default: `Basic`, `Post` for Adobe IMS).
     #[uniffi(default = None)]
     pub client_auth: Option<ClientAuth>,
     /// The Workfront API version, e.g. `v20.0` (the default) or `v14.0`.
     #[uniffi(default = None)]
-    pub api_version: Option<String>,
+    pub api_version: Option<Text>,
     /// The scope to request, space-separated (required by Adobe IMS; optional for
     /// Workfront, e.g. `offline_access`).
     #[uniffi(default = None)]
-    pub scope: Option<String>,
+    pub scope: Option<Text>,
     /// The provider profile (default: Workfront legacy).
     #[uniffi(default = None)]
     pub provider: Option<Provider>,
@@ -170,6 +171,14 @@ pub struct ClientOptions {
     /// The clock to use instead of the system's (tests and demos).
     #[uniffi(default = None)]
     pub clock: Option<Arc<ManualClock>>,
+    /// The authorization server's issuer identifier, compared with the `iss` of callbacks
+    /// (RFC 9207). Default: the IMS base URL for Adobe IMS, the instance for Workfront's
+    /// legacy service, none for a generic server (a callback with `iss` is then refused).
+    #[uniffi(default = None)]
+    pub issuer: Option<Text>,
+    /// Refuse callbacks without `iss` (for servers known to send it).
+    #[uniffi(default = false)]
+    pub require_issuer: bool,
 }
 
 impl ClientOptions {
@@ -201,6 +210,10 @@ impl ClientOptions {
         if let Some(skew) = self.refresh_skew_secs {
             builder = builder.refresh_skew_secs(skew);
         }
+        if let Some(issuer) = &self.issuer {
+            builder = builder.issuer(issuer.clone());
+        }
+        builder = builder.require_issuer(self.require_issuer);
         if let Some(policy) = self.missing_state {
             builder = builder.missing_state(match policy {
                 MissingStatePolicy::Reject => wf_oauth_core::MissingStatePolicy::Reject,

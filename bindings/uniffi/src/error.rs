@@ -171,6 +171,21 @@ pub enum WfOauthError {
         /// Whether the same call may succeed later.
         retryable: bool,
     },
+    /// A defect inside the library: a panic was caught before it reached the application.
+    /// Nothing an application sends should cause one; please report it.
+    #[error("internal error: {reason}")]
+    Internal {
+        /// What is wrong.
+        reason: String,
+        /// The HTTP status of the answer the error came from, if any.
+        status: Option<u16>,
+        /// The server's error code (`invalid_grant`…) or Workfront exception class.
+        code: Option<String>,
+        /// The server's `Retry-After`, in seconds.
+        retry_after_secs: Option<u64>,
+        /// Whether the same call may succeed later.
+        retryable: bool,
+    },
     /// A category added to the core after these bindings were written.
     #[error("error: {reason}")]
     Other {
@@ -228,6 +243,7 @@ impl WfOauthError {
             ErrorKind::Transport => variant!(Transport),
             ErrorKind::Storage => variant!(Storage),
             ErrorKind::Protocol => variant!(Protocol),
+            ErrorKind::Internal => variant!(Internal),
             _ => variant!(Other),
         }
     }
@@ -265,6 +281,7 @@ impl WfOauthError {
             | WfOauthError::Transport { reason, .. }
             | WfOauthError::Storage { reason, .. }
             | WfOauthError::Protocol { reason, .. }
+            | WfOauthError::Internal { reason, .. }
             | WfOauthError::Other { reason, .. } => reason,
         }
     }
@@ -274,7 +291,9 @@ impl WfOauthError {
 fn server_code(e: &wf_oauth_core::Error) -> Option<String> {
     use wf_oauth_core::Error as E;
     match e {
-        E::TokenEndpoint { error, .. } | E::AuthorizationError { error, .. } => Some(error.clone()),
+        E::TokenEndpoint { error, .. }
+        | E::AuthorizationError { error, .. }
+        | E::CodeRejected { error, .. } => Some(error.clone()),
         E::AuthorizationDenied { .. } => Some("access_denied".to_owned()),
         E::Workfront { class, .. } | E::Api { class, .. } => class.clone(),
         _ => None,

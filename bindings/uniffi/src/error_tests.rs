@@ -57,7 +57,8 @@ fn every_category_has_its_variant() {
         (CoreError::transport("refused").into(), "Transport"),
         (StoreError::Backend("locked".into()).into(), "Storage"),
         (CoreError::MissingCode.into(), "Protocol"),
-        (RuntimeError::TaskLost.into(), "Transport"),
+        (RuntimeError::TaskLost.into(), "Internal"),
+        (RuntimeError::Panicked.into(), "Internal"),
     ];
     for (error, expected) in cases {
         let name = format!("{error:?}");

@@ -32,6 +32,7 @@ mod oauth;
 mod runtime;
 mod search;
 mod store;
+mod text;
 mod tokens;
 
 pub use client::{HttpMethod, WorkfrontClient};
@@ -42,6 +43,7 @@ pub use error::{Result, WfOauthError};
 pub use oauth::OAuthClient;
 pub use search::SearchCursor;
 pub use store::{CredentialStorage, TokenStore};
+pub use text::Text;
 pub use tokens::{AuthorizationResponse, PendingAuthorization, TokenSet};
 
 uniffi::setup_scaffolding!();

@@ -11,6 +11,7 @@ use crate::config::ClientOptions;
 use crate::error::Result;
 use crate::runtime::{block, spawn};
 use crate::store::TokenStore;
+use crate::text::Text;
 use crate::tokens::{AuthorizationResponse, PendingAuthorization, TokenSet};
 
 /// Runs the OAuth 2 flow of one client configuration against one Workfront instance.
@@ -50,7 +51,7 @@ impl OAuthClient {
     pub fn accept_callback(
         &self,
         pending: &PendingAuthorization,
-        callback_url: String,
+        callback_url: Text,
     ) -> Result<Arc<AuthorizationResponse>> {
         let inner = pending
             .inner
@@ -63,7 +64,7 @@ impl OAuthClient {
     pub async fn exchange(
         &self,
         pending: Arc<PendingAuthorization>,
-        callback_url: String,
+        callback_url: Text,
     ) -> Result<Arc<TokenSet>> {
         let oauth = self.inner.clone();
         spawn(async move { oauth.exchange(&pending.inner, &callback_url).await })
@@ -75,7 +76,7 @@ impl OAuthClient {
     pub fn exchange_blocking(
         &self,
         pending: Arc<PendingAuthorization>,
-        callback_url: String,
+        callback_url: Text,
     ) -> Result<Arc<TokenSet>> {
         let oauth = self.inner.clone();
         block(async move { oauth.exchange(&pending.inner, &callback_url).await })
@@ -138,7 +139,7 @@ impl OAuthClient {
     pub async fn login(
         &self,
         store: Arc<TokenStore>,
-        key: String,
+        key: Text,
         tokens: Arc<TokenSet>,
     ) -> Result<Arc<WorkfrontClient>> {
         let (oauth, store, tokens) = (
@@ -155,7 +156,7 @@ impl OAuthClient {
     pub fn login_blocking(
         &self,
         store: Arc<TokenStore>,
-        key: String,
+        key: Text,
         tokens: Arc<TokenSet>,
     ) -> Result<Arc<WorkfrontClient>> {
         let (oauth, store, tokens) = (
@@ -169,7 +170,7 @@ impl OAuthClient {
 
     /// An API client for the credential stored under `key` (e.g. at app start). Fails with
     /// `ReauthRequired` when nothing is stored: sign in first.
-    pub async fn open(&self, store: Arc<TokenStore>, key: String) -> Result<Arc<WorkfrontClient>> {
+    pub async fn open(&self, store: Arc<TokenStore>, key: Text) -> Result<Arc<WorkfrontClient>> {
         let (oauth, store) = (self.inner.clone(), store.inner.clone());
         spawn(async move { wf_oauth_http::WorkfrontClient::open(oauth, store, key).await })
             .await
@@ -177,11 +178,7 @@ impl OAuthClient {
     }
 
     /// Blocking [`open`](Self::open).
-    pub fn open_blocking(
-        &self,
-        store: Arc<TokenStore>,
-        key: String,
-    ) -> Result<Arc<WorkfrontClient>> {
+    pub fn open_blocking(&self, store: Arc<TokenStore>, key: Text) -> Result<Arc<WorkfrontClient>> {
         let (oauth, store) = (self.inner.clone(), store.inner.clone());
         block(async move { wf_oauth_http::WorkfrontClient::open(oauth, store, key).await })
             .map(WorkfrontClient::wrap)

@@ -30,7 +30,27 @@ where
         Ok(result) => result.map_err(Into::into),
         // The task panicked (or the runtime is shutting down): report, never unwind into
         // the foreign caller.
+        Err(e) if e.is_panic() => Err(RuntimeError::Panicked.into()),
         Err(_) => Err(RuntimeError::TaskLost.into()),
+    }
+}
+
+/// Panics inside the library on purpose, through the path every blocking call takes
+/// (`asynchronous`: every suspend/async call), so that an application's tests — and ours —
+/// can check that a panic reaches Kotlin and Swift as `WfOauthError.Internal`, never as
+/// uniffi's generic exception. It has no other use.
+#[uniffi::export]
+pub async fn self_test_panic(asynchronous: bool) -> Result<()> {
+    async fn defect() -> Result<()> {
+        if std::process::id() != 0 {
+            panic!("a deliberate panic, for the tests");
+        }
+        Ok(())
+    }
+    if asynchronous {
+        spawn(defect()).await
+    } else {
+        block(defect())
     }
 }
 

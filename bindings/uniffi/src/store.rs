@@ -18,6 +18,7 @@ use async_trait::async_trait;
 use wf_oauth_http::{FileTokenStore, LockGuard, MemoryTokenStore, StoreError, StoredCredential};
 
 use crate::error::Result;
+use crate::text::Text;
 
 /// Where the application keeps credential documents: implement it in Kotlin or Swift over
 /// the platform's secure storage.
@@ -61,9 +62,9 @@ impl TokenStore {
     /// One file per key in `directory` (created `0700`; files `0600`, replaced
     /// atomically, shared safely between processes).
     #[uniffi::constructor]
-    pub fn file(directory: String) -> Result<Arc<Self>> {
+    pub fn file(directory: Text) -> Result<Arc<Self>> {
         Ok(Arc::new(Self {
-            inner: Arc::new(FileTokenStore::new(PathBuf::from(directory))?),
+            inner: Arc::new(FileTokenStore::new(PathBuf::from(String::from(directory)))?),
         }))
     }
 

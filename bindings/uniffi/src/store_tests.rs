@@ -148,7 +148,7 @@ fn file_store_in_an_unusable_directory_is_a_storage_error() {
     let file =
         std::env::temp_dir().join(format!("wf-oauth-uniffi-not-a-dir-{}", std::process::id()));
     std::fs::write(&file, b"x").unwrap();
-    let result = TokenStore::file(file.join("sub").to_string_lossy().into_owned());
+    let result = TokenStore::file(file.join("sub").to_string_lossy().into_owned().into());
     std::fs::remove_file(&file).unwrap();
     assert!(matches!(result, Err(WfOauthError::Storage { .. })));
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::Result;
+use crate::text::Text;
 
 /// The tokens of one sign-in: access token, refresh token, expiry, `wid`.
 ///
@@ -28,7 +29,7 @@ impl TokenSet {
 impl TokenSet {
     /// Reads the stored form written by [`to_json`](Self::to_json).
     #[uniffi::constructor]
-    pub fn from_json(json: String) -> Result<Arc<Self>> {
+    pub fn from_json(json: Text) -> Result<Arc<Self>> {
         Ok(Self::wrap(wf_oauth_core::TokenSet::from_json(&json)?))
     }
 
@@ -112,7 +113,7 @@ pub struct PendingAuthorization {
 impl PendingAuthorization {
     /// Restores a pending authorization saved with [`to_json`](Self::to_json).
     #[uniffi::constructor]
-    pub fn from_json(json: String) -> Result<Arc<Self>> {
+    pub fn from_json(json: Text) -> Result<Arc<Self>> {
         Ok(Arc::new(Self {
             inner: wf_oauth_core::PendingAuthorization::from_json(&json)?,
         }))

@@ -819,12 +819,12 @@ open class ClientSecret: ClientSecretProtocol, @unchecked Sendable, CustomDebugS
     /**
      * Wraps the secret issued with the OAuth 2 application.
      */
-public convenience init(value: String) {
+public convenience init(value: Text) {
     let handle =
         try! rustCall() {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_constructor_clientsecret_new(
-        FfiConverterString.lower(value),uniffiCallStatus
+        FfiConverterTypeText_lower(value),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -1418,7 +1418,7 @@ public protocol OAuthClientProtocol: AnyObject, Sendable {
      * Checks the callback URL the browser arrived at (or its query string) against
      * `pending`: `state`, redirect URI, `error`, instance.
      */
-    func acceptCallback(pending: PendingAuthorization, callbackUrl: String) throws  -> AuthorizationResponse
+    func acceptCallback(pending: PendingAuthorization, callbackUrl: Text) throws  -> AuthorizationResponse
     
     /**
      * Starts a login: a fresh `state` (and PKCE verifier) and the URL to open in the
@@ -1447,12 +1447,12 @@ public protocol OAuthClientProtocol: AnyObject, Sendable {
      * Checks the callback and exchanges its code for tokens. Never retried once the code
      * may have reached the server (codes are single-use): start a new login instead.
      */
-    func exchange(pending: PendingAuthorization, callbackUrl: String) async throws  -> TokenSet
+    func exchange(pending: PendingAuthorization, callbackUrl: Text) async throws  -> TokenSet
     
     /**
      * Blocking [`exchange`](Self::exchange).
      */
-    func exchangeBlocking(pending: PendingAuthorization, callbackUrl: String) throws  -> TokenSet
+    func exchangeBlocking(pending: PendingAuthorization, callbackUrl: Text) throws  -> TokenSet
     
     /**
      * Exchanges the code of a callback accepted with
@@ -1469,23 +1469,23 @@ public protocol OAuthClientProtocol: AnyObject, Sendable {
      * Saves `tokens` from a new sign-in under `key` in `store` (replacing what was there)
      * and returns an API client for them.
      */
-    func login(store: TokenStore, key: String, tokens: TokenSet) async throws  -> WorkfrontClient
+    func login(store: TokenStore, key: Text, tokens: TokenSet) async throws  -> WorkfrontClient
     
     /**
      * Blocking [`login`](Self::login).
      */
-    func loginBlocking(store: TokenStore, key: String, tokens: TokenSet) throws  -> WorkfrontClient
+    func loginBlocking(store: TokenStore, key: Text, tokens: TokenSet) throws  -> WorkfrontClient
     
     /**
      * An API client for the credential stored under `key` (e.g. at app start). Fails with
      * `ReauthRequired` when nothing is stored: sign in first.
      */
-    func `open`(store: TokenStore, key: String) async throws  -> WorkfrontClient
+    func `open`(store: TokenStore, key: Text) async throws  -> WorkfrontClient
     
     /**
      * Blocking [`open`](Self::open).
      */
-    func openBlocking(store: TokenStore, key: String) throws  -> WorkfrontClient
+    func openBlocking(store: TokenStore, key: Text) throws  -> WorkfrontClient
     
     /**
      * Renews `tokens` with their refresh token. With refresh-token rotation the old set is
@@ -1574,13 +1574,13 @@ public convenience init(options: ClientOptions)throws  {
      * Checks the callback URL the browser arrived at (or its query string) against
      * `pending`: `state`, redirect URI, `error`, instance.
      */
-open func acceptCallback(pending: PendingAuthorization, callbackUrl: String)throws  -> AuthorizationResponse  {
+open func acceptCallback(pending: PendingAuthorization, callbackUrl: Text)throws  -> AuthorizationResponse  {
     return try  FfiConverterTypeAuthorizationResponse_lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_method_oauthclient_accept_callback(
             self.uniffiCloneHandle(),
         FfiConverterTypePendingAuthorization_lower(pending),
-        FfiConverterString.lower(callbackUrl),uniffiCallStatus
+        FfiConverterTypeText_lower(callbackUrl),uniffiCallStatus
     )
 })
 }
@@ -1648,12 +1648,12 @@ open func clientFor(tokens: TokenSet) -> WorkfrontClient  {
      * Checks the callback and exchanges its code for tokens. Never retried once the code
      * may have reached the server (codes are single-use): start a new login instead.
      */
-open func exchange(pending: PendingAuthorization, callbackUrl: String)async throws  -> TokenSet  {
+open func exchange(pending: PendingAuthorization, callbackUrl: Text)async throws  -> TokenSet  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_wf_oauth_uniffi_fn_method_oauthclient_exchange(
-                        self.uniffiCloneHandle(),FfiConverterTypePendingAuthorization_lower(pending),FfiConverterString.lower(callbackUrl)
+                        self.uniffiCloneHandle(),FfiConverterTypePendingAuthorization_lower(pending),FfiConverterTypeText_lower(callbackUrl)
                 )
             },
             pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_u64,
@@ -1667,13 +1667,13 @@ open func exchange(pending: PendingAuthorization, callbackUrl: String)async thro
     /**
      * Blocking [`exchange`](Self::exchange).
      */
-open func exchangeBlocking(pending: PendingAuthorization, callbackUrl: String)throws  -> TokenSet  {
+open func exchangeBlocking(pending: PendingAuthorization, callbackUrl: Text)throws  -> TokenSet  {
     return try  FfiConverterTypeTokenSet_lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_method_oauthclient_exchange_blocking(
             self.uniffiCloneHandle(),
         FfiConverterTypePendingAuthorization_lower(pending),
-        FfiConverterString.lower(callbackUrl),uniffiCallStatus
+        FfiConverterTypeText_lower(callbackUrl),uniffiCallStatus
     )
 })
 }
@@ -1715,12 +1715,12 @@ open func exchangeCodeBlocking(authorization: AuthorizationResponse)throws  -> T
      * Saves `tokens` from a new sign-in under `key` in `store` (replacing what was there)
      * and returns an API client for them.
      */
-open func login(store: TokenStore, key: String, tokens: TokenSet)async throws  -> WorkfrontClient  {
+open func login(store: TokenStore, key: Text, tokens: TokenSet)async throws  -> WorkfrontClient  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_wf_oauth_uniffi_fn_method_oauthclient_login(
-                        self.uniffiCloneHandle(),FfiConverterTypeTokenStore_lower(store),FfiConverterString.lower(key),FfiConverterTypeTokenSet_lower(tokens)
+                        self.uniffiCloneHandle(),FfiConverterTypeTokenStore_lower(store),FfiConverterTypeText_lower(key),FfiConverterTypeTokenSet_lower(tokens)
                 )
             },
             pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_u64,
@@ -1734,13 +1734,13 @@ open func login(store: TokenStore, key: String, tokens: TokenSet)async throws  -
     /**
      * Blocking [`login`](Self::login).
      */
-open func loginBlocking(store: TokenStore, key: String, tokens: TokenSet)throws  -> WorkfrontClient  {
+open func loginBlocking(store: TokenStore, key: Text, tokens: TokenSet)throws  -> WorkfrontClient  {
     return try  FfiConverterTypeWorkfrontClient_lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_method_oauthclient_login_blocking(
             self.uniffiCloneHandle(),
         FfiConverterTypeTokenStore_lower(store),
-        FfiConverterString.lower(key),
+        FfiConverterTypeText_lower(key),
         FfiConverterTypeTokenSet_lower(tokens),uniffiCallStatus
     )
 })
@@ -1750,12 +1750,12 @@ open func loginBlocking(store: TokenStore, key: String, tokens: TokenSet)throws 
      * An API client for the credential stored under `key` (e.g. at app start). Fails with
      * `ReauthRequired` when nothing is stored: sign in first.
      */
-open func `open`(store: TokenStore, key: String)async throws  -> WorkfrontClient  {
+open func `open`(store: TokenStore, key: Text)async throws  -> WorkfrontClient  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_wf_oauth_uniffi_fn_method_oauthclient_open(
-                        self.uniffiCloneHandle(),FfiConverterTypeTokenStore_lower(store),FfiConverterString.lower(key)
+                        self.uniffiCloneHandle(),FfiConverterTypeTokenStore_lower(store),FfiConverterTypeText_lower(key)
                 )
             },
             pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_u64,
@@ -1769,13 +1769,13 @@ open func `open`(store: TokenStore, key: String)async throws  -> WorkfrontClient
     /**
      * Blocking [`open`](Self::open).
      */
-open func openBlocking(store: TokenStore, key: String)throws  -> WorkfrontClient  {
+open func openBlocking(store: TokenStore, key: Text)throws  -> WorkfrontClient  {
     return try  FfiConverterTypeWorkfrontClient_lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_method_oauthclient_open_blocking(
             self.uniffiCloneHandle(),
         FfiConverterTypeTokenStore_lower(store),
-        FfiConverterString.lower(key),uniffiCallStatus
+        FfiConverterTypeText_lower(key),uniffiCallStatus
     )
 })
 }
@@ -1966,11 +1966,11 @@ open class PendingAuthorization: PendingAuthorizationProtocol, @unchecked Sendab
     /**
      * Restores a pending authorization saved with [`to_json`](Self::to_json).
      */
-public static func fromJson(json: String)throws  -> PendingAuthorization  {
+public static func fromJson(json: Text)throws  -> PendingAuthorization  {
     return try  FfiConverterTypePendingAuthorization_lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_constructor_pendingauthorization_from_json(
-        FfiConverterString.lower(json),uniffiCallStatus
+        FfiConverterTypeText_lower(json),uniffiCallStatus
     )
 })
 }
@@ -2406,11 +2406,11 @@ open class TokenSet: TokenSetProtocol, @unchecked Sendable, CustomDebugStringCon
     /**
      * Reads the stored form written by [`to_json`](Self::to_json).
      */
-public static func fromJson(json: String)throws  -> TokenSet  {
+public static func fromJson(json: Text)throws  -> TokenSet  {
     return try  FfiConverterTypeTokenSet_lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_constructor_tokenset_from_json(
-        FfiConverterString.lower(json),uniffiCallStatus
+        FfiConverterTypeText_lower(json),uniffiCallStatus
     )
 })
 }
@@ -2688,11 +2688,11 @@ public static func custom(storage: CredentialStorage) -> TokenStore  {
      * One file per key in `directory` (created `0700`; files `0600`, replaced
      * atomically, shared safely between processes).
      */
-public static func file(directory: String)throws  -> TokenStore  {
+public static func file(directory: Text)throws  -> TokenStore  {
     return try  FfiConverterTypeTokenStore_lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_constructor_tokenstore_file(
-        FfiConverterString.lower(directory),uniffiCallStatus
+        FfiConverterTypeText_lower(directory),uniffiCallStatus
     )
 })
 }
@@ -2783,22 +2783,22 @@ public protocol WorkfrontClientProtocol: AnyObject, Sendable {
     /**
      * `DELETE <path>`.
      */
-    func delete(path: String, query: [String: String]?) async throws  -> String
+    func delete(path: Text, query: [Text: Text]?) async throws  -> String
     
     /**
      * Blocking [`delete`](Self::delete).
      */
-    func deleteBlocking(path: String, query: [String: String]?) throws  -> String
+    func deleteBlocking(path: Text, query: [Text: Text]?) throws  -> String
     
     /**
      * `GET <path>` (e.g. `proj/search`, `user/ABC123`); the `data` as JSON.
      */
-    func get(path: String, query: [String: String]?) async throws  -> String
+    func get(path: Text, query: [Text: Text]?) async throws  -> String
     
     /**
      * Blocking [`get`](Self::get).
      */
-    func getBlocking(path: String, query: [String: String]?) throws  -> String
+    func getBlocking(path: Text, query: [Text: Text]?) throws  -> String
     
     /**
      * The credential's key in the store.
@@ -2819,22 +2819,22 @@ public protocol WorkfrontClientProtocol: AnyObject, Sendable {
     /**
      * `POST <path>` with a JSON body (e.g. create a `proj`).
      */
-    func post(path: String, body: String, query: [String: String]?) async throws  -> String
+    func post(path: Text, body: Text, query: [Text: Text]?) async throws  -> String
     
     /**
      * Blocking [`post`](Self::post).
      */
-    func postBlocking(path: String, body: String, query: [String: String]?) throws  -> String
+    func postBlocking(path: Text, body: Text, query: [Text: Text]?) throws  -> String
     
     /**
      * `PUT <path>` with a JSON body (e.g. update `proj/<ID>`).
      */
-    func put(path: String, body: String, query: [String: String]?) async throws  -> String
+    func put(path: Text, body: Text, query: [Text: Text]?) async throws  -> String
     
     /**
      * Blocking [`put`](Self::put).
      */
-    func putBlocking(path: String, body: String, query: [String: String]?) throws  -> String
+    func putBlocking(path: Text, body: Text, query: [Text: Text]?) throws  -> String
     
     /**
      * Whether the user must sign in again before the next call can succeed.
@@ -2861,30 +2861,30 @@ public protocol WorkfrontClientProtocol: AnyObject, Sendable {
      * Any API call: `method /attask/api/<version>/<path>?<query>` with an optional JSON
      * body; returns the `data` of the answer as JSON.
      */
-    func request(method: HttpMethod, path: String, query: [String: String]?, body: String?) async throws  -> String
+    func request(method: HttpMethod, path: Text, query: [Text: Text]?, body: Text?) async throws  -> String
     
     /**
      * Blocking [`request`](Self::request).
      */
-    func requestBlocking(method: HttpMethod, path: String, query: [String: String]?, body: String?) throws  -> String
+    func requestBlocking(method: HttpMethod, path: Text, query: [Text: Text]?, body: Text?) throws  -> String
     
     /**
      * A search read page by page with [`SearchCursor::next_page`]; `page_size` objects per
      * request (1 to 2000, default 100). Nothing is fetched until the first page is asked
      * for.
      */
-    func search(objCode: String, filters: [String: String]?, pageSize: UInt32?)  -> SearchCursor
+    func search(objCode: Text, filters: [Text: Text]?, pageSize: UInt32?)  -> SearchCursor
     
     /**
      * Every object of `<obj_code>/search` matching `filters`, all pages fetched (each
      * element one object as JSON). Pages are sorted by `ID` so none is skipped.
      */
-    func searchAll(objCode: String, filters: [String: String]?) async throws  -> [String]
+    func searchAll(objCode: Text, filters: [Text: Text]?) async throws  -> [String]
     
     /**
      * Blocking [`search_all`](Self::search_all).
      */
-    func searchAllBlocking(objCode: String, filters: [String: String]?) throws  -> [String]
+    func searchAllBlocking(objCode: Text, filters: [Text: Text]?) throws  -> [String]
     
 }
 /**
@@ -2997,11 +2997,11 @@ public static func clientCredentialsBlocking(oauth: OAuthClient)throws  -> Workf
      * one. Renewals follow [`client_credentials`](Self::client_credentials) and are saved
      * to the store.
      */
-public static func openClientCredentials(oauth: OAuthClient, store: TokenStore, key: String)async throws  -> WorkfrontClient  {
+public static func openClientCredentials(oauth: OAuthClient, store: TokenStore, key: Text)async throws  -> WorkfrontClient  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
-                uniffi_wf_oauth_uniffi_fn_constructor_workfrontclient_open_client_credentials(FfiConverterTypeOAuthClient_lower(oauth),FfiConverterTypeTokenStore_lower(store),FfiConverterString.lower(key)
+                uniffi_wf_oauth_uniffi_fn_constructor_workfrontclient_open_client_credentials(FfiConverterTypeOAuthClient_lower(oauth),FfiConverterTypeTokenStore_lower(store),FfiConverterTypeText_lower(key)
                 )
             },
             pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_u64,
@@ -3015,13 +3015,13 @@ public static func openClientCredentials(oauth: OAuthClient, store: TokenStore, 
     /**
      * Blocking [`open_client_credentials`](Self::open_client_credentials).
      */
-public static func openClientCredentialsBlocking(oauth: OAuthClient, store: TokenStore, key: String)throws  -> WorkfrontClient  {
+public static func openClientCredentialsBlocking(oauth: OAuthClient, store: TokenStore, key: Text)throws  -> WorkfrontClient  {
     return try  FfiConverterTypeWorkfrontClient_lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_constructor_workfrontclient_open_client_credentials_blocking(
         FfiConverterTypeOAuthClient_lower(oauth),
         FfiConverterTypeTokenStore_lower(store),
-        FfiConverterString.lower(key),uniffiCallStatus
+        FfiConverterTypeText_lower(key),uniffiCallStatus
     )
 })
 }
@@ -3043,12 +3043,12 @@ open func currentTokens() -> TokenSet  {
     /**
      * `DELETE <path>`.
      */
-open func delete(path: String, query: [String: String]? = nil)async throws  -> String  {
+open func delete(path: Text, query: [Text: Text]? = nil)async throws  -> String  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_wf_oauth_uniffi_fn_method_workfrontclient_delete(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(path),FfiConverterOptionDictionaryStringString.lower(query)
+                        self.uniffiCloneHandle(),FfiConverterTypeText_lower(path),FfiConverterOptionDictionaryTypeTextTypeText.lower(query)
                 )
             },
             pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_rust_buffer,
@@ -3062,13 +3062,13 @@ open func delete(path: String, query: [String: String]? = nil)async throws  -> S
     /**
      * Blocking [`delete`](Self::delete).
      */
-open func deleteBlocking(path: String, query: [String: String]? = nil)throws  -> String  {
+open func deleteBlocking(path: Text, query: [Text: Text]? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_method_workfrontclient_delete_blocking(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(path),
-        FfiConverterOptionDictionaryStringString.lower(query),uniffiCallStatus
+        FfiConverterTypeText_lower(path),
+        FfiConverterOptionDictionaryTypeTextTypeText.lower(query),uniffiCallStatus
     )
 })
 }
@@ -3076,12 +3076,12 @@ open func deleteBlocking(path: String, query: [String: String]? = nil)throws  ->
     /**
      * `GET <path>` (e.g. `proj/search`, `user/ABC123`); the `data` as JSON.
      */
-open func get(path: String, query: [String: String]? = nil)async throws  -> String  {
+open func get(path: Text, query: [Text: Text]? = nil)async throws  -> String  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_wf_oauth_uniffi_fn_method_workfrontclient_get(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(path),FfiConverterOptionDictionaryStringString.lower(query)
+                        self.uniffiCloneHandle(),FfiConverterTypeText_lower(path),FfiConverterOptionDictionaryTypeTextTypeText.lower(query)
                 )
             },
             pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_rust_buffer,
@@ -3095,13 +3095,13 @@ open func get(path: String, query: [String: String]? = nil)async throws  -> Stri
     /**
      * Blocking [`get`](Self::get).
      */
-open func getBlocking(path: String, query: [String: String]? = nil)throws  -> String  {
+open func getBlocking(path: Text, query: [Text: Text]? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_method_workfrontclient_get_blocking(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(path),
-        FfiConverterOptionDictionaryStringString.lower(query),uniffiCallStatus
+        FfiConverterTypeText_lower(path),
+        FfiConverterOptionDictionaryTypeTextTypeText.lower(query),uniffiCallStatus
     )
 })
 }
@@ -3152,12 +3152,12 @@ open func logoutBlocking()throws   {try rustCallWithError(FfiConverterTypeWfOaut
     /**
      * `POST <path>` with a JSON body (e.g. create a `proj`).
      */
-open func post(path: String, body: String, query: [String: String]? = nil)async throws  -> String  {
+open func post(path: Text, body: Text, query: [Text: Text]? = nil)async throws  -> String  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_wf_oauth_uniffi_fn_method_workfrontclient_post(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(path),FfiConverterString.lower(body),FfiConverterOptionDictionaryStringString.lower(query)
+                        self.uniffiCloneHandle(),FfiConverterTypeText_lower(path),FfiConverterTypeText_lower(body),FfiConverterOptionDictionaryTypeTextTypeText.lower(query)
                 )
             },
             pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_rust_buffer,
@@ -3171,14 +3171,14 @@ open func post(path: String, body: String, query: [String: String]? = nil)async 
     /**
      * Blocking [`post`](Self::post).
      */
-open func postBlocking(path: String, body: String, query: [String: String]? = nil)throws  -> String  {
+open func postBlocking(path: Text, body: Text, query: [Text: Text]? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_method_workfrontclient_post_blocking(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(path),
-        FfiConverterString.lower(body),
-        FfiConverterOptionDictionaryStringString.lower(query),uniffiCallStatus
+        FfiConverterTypeText_lower(path),
+        FfiConverterTypeText_lower(body),
+        FfiConverterOptionDictionaryTypeTextTypeText.lower(query),uniffiCallStatus
     )
 })
 }
@@ -3186,12 +3186,12 @@ open func postBlocking(path: String, body: String, query: [String: String]? = ni
     /**
      * `PUT <path>` with a JSON body (e.g. update `proj/<ID>`).
      */
-open func put(path: String, body: String, query: [String: String]? = nil)async throws  -> String  {
+open func put(path: Text, body: Text, query: [Text: Text]? = nil)async throws  -> String  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_wf_oauth_uniffi_fn_method_workfrontclient_put(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(path),FfiConverterString.lower(body),FfiConverterOptionDictionaryStringString.lower(query)
+                        self.uniffiCloneHandle(),FfiConverterTypeText_lower(path),FfiConverterTypeText_lower(body),FfiConverterOptionDictionaryTypeTextTypeText.lower(query)
                 )
             },
             pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_rust_buffer,
@@ -3205,14 +3205,14 @@ open func put(path: String, body: String, query: [String: String]? = nil)async t
     /**
      * Blocking [`put`](Self::put).
      */
-open func putBlocking(path: String, body: String, query: [String: String]? = nil)throws  -> String  {
+open func putBlocking(path: Text, body: Text, query: [Text: Text]? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_method_workfrontclient_put_blocking(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(path),
-        FfiConverterString.lower(body),
-        FfiConverterOptionDictionaryStringString.lower(query),uniffiCallStatus
+        FfiConverterTypeText_lower(path),
+        FfiConverterTypeText_lower(body),
+        FfiConverterOptionDictionaryTypeTextTypeText.lower(query),uniffiCallStatus
     )
 })
 }
@@ -3283,12 +3283,12 @@ open func replaceTokens(tokens: TokenSet)async throws   {
      * Any API call: `method /attask/api/<version>/<path>?<query>` with an optional JSON
      * body; returns the `data` of the answer as JSON.
      */
-open func request(method: HttpMethod, path: String, query: [String: String]? = nil, body: String? = nil)async throws  -> String  {
+open func request(method: HttpMethod, path: Text, query: [Text: Text]? = nil, body: Text? = nil)async throws  -> String  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_wf_oauth_uniffi_fn_method_workfrontclient_request(
-                        self.uniffiCloneHandle(),FfiConverterTypeHttpMethod_lower(method),FfiConverterString.lower(path),FfiConverterOptionDictionaryStringString.lower(query),FfiConverterOptionString.lower(body)
+                        self.uniffiCloneHandle(),FfiConverterTypeHttpMethod_lower(method),FfiConverterTypeText_lower(path),FfiConverterOptionDictionaryTypeTextTypeText.lower(query),FfiConverterOptionTypeText.lower(body)
                 )
             },
             pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_rust_buffer,
@@ -3302,15 +3302,15 @@ open func request(method: HttpMethod, path: String, query: [String: String]? = n
     /**
      * Blocking [`request`](Self::request).
      */
-open func requestBlocking(method: HttpMethod, path: String, query: [String: String]? = nil, body: String? = nil)throws  -> String  {
+open func requestBlocking(method: HttpMethod, path: Text, query: [Text: Text]? = nil, body: Text? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_method_workfrontclient_request_blocking(
             self.uniffiCloneHandle(),
         FfiConverterTypeHttpMethod_lower(method),
-        FfiConverterString.lower(path),
-        FfiConverterOptionDictionaryStringString.lower(query),
-        FfiConverterOptionString.lower(body),uniffiCallStatus
+        FfiConverterTypeText_lower(path),
+        FfiConverterOptionDictionaryTypeTextTypeText.lower(query),
+        FfiConverterOptionTypeText.lower(body),uniffiCallStatus
     )
 })
 }
@@ -3320,13 +3320,13 @@ open func requestBlocking(method: HttpMethod, path: String, query: [String: Stri
      * request (1 to 2000, default 100). Nothing is fetched until the first page is asked
      * for.
      */
-open func search(objCode: String, filters: [String: String]? = nil, pageSize: UInt32? = nil) -> SearchCursor  {
+open func search(objCode: Text, filters: [Text: Text]? = nil, pageSize: UInt32? = nil) -> SearchCursor  {
     return try!  FfiConverterTypeSearchCursor_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_method_workfrontclient_search(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(objCode),
-        FfiConverterOptionDictionaryStringString.lower(filters),
+        FfiConverterTypeText_lower(objCode),
+        FfiConverterOptionDictionaryTypeTextTypeText.lower(filters),
         FfiConverterOptionUInt32.lower(pageSize),uniffiCallStatus
     )
 })
@@ -3336,12 +3336,12 @@ open func search(objCode: String, filters: [String: String]? = nil, pageSize: UI
      * Every object of `<obj_code>/search` matching `filters`, all pages fetched (each
      * element one object as JSON). Pages are sorted by `ID` so none is skipped.
      */
-open func searchAll(objCode: String, filters: [String: String]? = nil)async throws  -> [String]  {
+open func searchAll(objCode: Text, filters: [Text: Text]? = nil)async throws  -> [String]  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_wf_oauth_uniffi_fn_method_workfrontclient_search_all(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(objCode),FfiConverterOptionDictionaryStringString.lower(filters)
+                        self.uniffiCloneHandle(),FfiConverterTypeText_lower(objCode),FfiConverterOptionDictionaryTypeTextTypeText.lower(filters)
                 )
             },
             pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_rust_buffer,
@@ -3355,13 +3355,13 @@ open func searchAll(objCode: String, filters: [String: String]? = nil)async thro
     /**
      * Blocking [`search_all`](Self::search_all).
      */
-open func searchAllBlocking(objCode: String, filters: [String: String]? = nil)throws  -> [String]  {
+open func searchAllBlocking(objCode: Text, filters: [Text: Text]? = nil)throws  -> [String]  {
     return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
         uniffiCallStatus in
     uniffi_wf_oauth_uniffi_fn_method_workfrontclient_search_all_blocking(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(objCode),
-        FfiConverterOptionDictionaryStringString.lower(filters),uniffiCallStatus
+        FfiConverterTypeText_lower(objCode),
+        FfiConverterOptionDictionaryTypeTextTypeText.lower(filters),uniffiCallStatus
     )
 })
 }
@@ -3426,11 +3426,11 @@ public struct ClientOptions {
      * The Workfront instance: a host (`acme.my.workfront.com`), an `https://` origin, or
      * an explicit `http://127.0.0.1:PORT`/`http://localhost:PORT` for a local fake server.
      */
-    public var instance: String
+    public var instance: Text
     /**
      * The OAuth 2 application's client id.
      */
-    public var clientId: String
+    public var clientId: Text
     /**
      * The client secret of a confidential client; `null`/`nil` for a public client.
      */
@@ -3438,7 +3438,7 @@ public struct ClientOptions {
     /**
      * The registered redirect URI (needed for the authorization code flow).
      */
-    public var redirectUri: String?
+    public var redirectUri: Text?
     /**
      * How a confidential client authenticates (default: `Basic`, `Post` for Adobe IMS).
      */
@@ -3446,12 +3446,12 @@ public struct ClientOptions {
     /**
      * The Workfront API version, e.g. `v20.0` (the default) or `v14.0`.
      */
-    public var apiVersion: String?
+    public var apiVersion: Text?
     /**
      * The scope to request, space-separated (required by Adobe IMS; optional for
      * Workfront, e.g. `offline_access`).
      */
-    public var scope: String?
+    public var scope: Text?
     /**
      * The provider profile (default: Workfront legacy).
      */
@@ -3476,6 +3476,16 @@ public struct ClientOptions {
      * The clock to use instead of the system's (tests and demos).
      */
     public var clock: ManualClock?
+    /**
+     * The authorization server's issuer identifier, compared with the `iss` of callbacks
+     * (RFC 9207). Default: the IMS base URL for Adobe IMS, the instance for Workfront's
+     * legacy service, none for a generic server (a callback with `iss` is then refused).
+     */
+    public var issuer: Text?
+    /**
+     * Refuse callbacks without `iss` (for servers known to send it).
+     */
+    public var requireIssuer: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3483,26 +3493,26 @@ public struct ClientOptions {
         /**
          * The Workfront instance: a host (`acme.my.workfront.com`), an `https://` origin, or
          * an explicit `http://127.0.0.1:PORT`/`http://localhost:PORT` for a local fake server.
-         */instance: String, 
+         */instance: Text, 
         /**
          * The OAuth 2 application's client id.
-         */clientId: String, 
+         */clientId: Text, 
         /**
          * The client secret of a confidential client; `null`/`nil` for a public client.
          */clientSecret: ClientSecret? = nil, 
         /**
          * The registered redirect URI (needed for the authorization code flow).
-         */redirectUri: String? = nil, 
+         */redirectUri: Text? = nil, 
         /**
          * How a confidential client authenticates (default: `Basic`, `Post` for Adobe IMS).
          */clientAuth: ClientAuth? = nil, 
         /**
          * The Workfront API version, e.g. `v20.0` (the default) or `v14.0`.
-         */apiVersion: String? = nil, 
+         */apiVersion: Text? = nil, 
         /**
          * The scope to request, space-separated (required by Adobe IMS; optional for
          * Workfront, e.g. `offline_access`).
-         */scope: String? = nil, 
+         */scope: Text? = nil, 
         /**
          * The provider profile (default: Workfront legacy).
          */provider: Provider? = nil, 
@@ -3520,7 +3530,15 @@ public struct ClientOptions {
          */requestTimeoutSecs: UInt64? = nil, 
         /**
          * The clock to use instead of the system's (tests and demos).
-         */clock: ManualClock? = nil) {
+         */clock: ManualClock? = nil, 
+        /**
+         * The authorization server's issuer identifier, compared with the `iss` of callbacks
+         * (RFC 9207). Default: the IMS base URL for Adobe IMS, the instance for Workfront's
+         * legacy service, none for a generic server (a callback with `iss` is then refused).
+         */issuer: Text? = nil, 
+        /**
+         * Refuse callbacks without `iss` (for servers known to send it).
+         */requireIssuer: Bool = false) {
         self.instance = instance
         self.clientId = clientId
         self.clientSecret = clientSecret
@@ -3534,6 +3552,8 @@ public struct ClientOptions {
         self.missingState = missingState
         self.requestTimeoutSecs = requestTimeoutSecs
         self.clock = clock
+        self.issuer = issuer
+        self.requireIssuer = requireIssuer
     }
 
     
@@ -3552,36 +3572,40 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ClientOptions {
         return
             try ClientOptions(
-                instance: FfiConverterString.read(from: &buf), 
-                clientId: FfiConverterString.read(from: &buf), 
+                instance: FfiConverterTypeText.read(from: &buf), 
+                clientId: FfiConverterTypeText.read(from: &buf), 
                 clientSecret: FfiConverterOptionTypeClientSecret.read(from: &buf), 
-                redirectUri: FfiConverterOptionString.read(from: &buf), 
+                redirectUri: FfiConverterOptionTypeText.read(from: &buf), 
                 clientAuth: FfiConverterOptionTypeClientAuth.read(from: &buf), 
-                apiVersion: FfiConverterOptionString.read(from: &buf), 
-                scope: FfiConverterOptionString.read(from: &buf), 
+                apiVersion: FfiConverterOptionTypeText.read(from: &buf), 
+                scope: FfiConverterOptionTypeText.read(from: &buf), 
                 provider: FfiConverterOptionTypeProvider.read(from: &buf), 
                 pkce: FfiConverterBool.read(from: &buf), 
                 refreshSkewSecs: FfiConverterOptionUInt64.read(from: &buf), 
                 missingState: FfiConverterOptionTypeMissingStatePolicy.read(from: &buf), 
                 requestTimeoutSecs: FfiConverterOptionUInt64.read(from: &buf), 
-                clock: FfiConverterOptionTypeManualClock.read(from: &buf)
+                clock: FfiConverterOptionTypeManualClock.read(from: &buf), 
+                issuer: FfiConverterOptionTypeText.read(from: &buf), 
+                requireIssuer: FfiConverterBool.read(from: &buf)
         )
     }
 
     public static func write(_ value: ClientOptions, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.instance, into: &buf)
-        FfiConverterString.write(value.clientId, into: &buf)
+        FfiConverterTypeText.write(value.instance, into: &buf)
+        FfiConverterTypeText.write(value.clientId, into: &buf)
         FfiConverterOptionTypeClientSecret.write(value.clientSecret, into: &buf)
-        FfiConverterOptionString.write(value.redirectUri, into: &buf)
+        FfiConverterOptionTypeText.write(value.redirectUri, into: &buf)
         FfiConverterOptionTypeClientAuth.write(value.clientAuth, into: &buf)
-        FfiConverterOptionString.write(value.apiVersion, into: &buf)
-        FfiConverterOptionString.write(value.scope, into: &buf)
+        FfiConverterOptionTypeText.write(value.apiVersion, into: &buf)
+        FfiConverterOptionTypeText.write(value.scope, into: &buf)
         FfiConverterOptionTypeProvider.write(value.provider, into: &buf)
         FfiConverterBool.write(value.pkce, into: &buf)
         FfiConverterOptionUInt64.write(value.refreshSkewSecs, into: &buf)
         FfiConverterOptionTypeMissingStatePolicy.write(value.missingState, into: &buf)
         FfiConverterOptionUInt64.write(value.requestTimeoutSecs, into: &buf)
         FfiConverterOptionTypeManualClock.write(value.clock, into: &buf)
+        FfiConverterOptionTypeText.write(value.issuer, into: &buf)
+        FfiConverterBool.write(value.requireIssuer, into: &buf)
     }
 }
 
@@ -3873,7 +3897,7 @@ public enum Provider: Equatable, Hashable {
     case adobeIms(
         /**
          * The IMS base URL; `null`/`nil` for `https://ims-na1.adobelogin.com`.
-         */imsBase: String?
+         */imsBase: Text?
     )
     /**
      * Any standard OAuth 2 server (Bearer tokens).
@@ -3881,10 +3905,10 @@ public enum Provider: Equatable, Hashable {
     case generic(
         /**
          * The authorization endpoint.
-         */authorizeUrl: String, 
+         */authorizeUrl: Text, 
         /**
          * The token endpoint.
-         */tokenUrl: String
+         */tokenUrl: Text
     )
 
 
@@ -3909,10 +3933,10 @@ public struct FfiConverterTypeProvider: FfiConverterRustBuffer {
         
         case 1: return .workfrontLegacy
         
-        case 2: return .adobeIms(imsBase: try FfiConverterOptionString.read(from: &buf)
+        case 2: return .adobeIms(imsBase: try FfiConverterOptionTypeText.read(from: &buf)
         )
         
-        case 3: return .generic(authorizeUrl: try FfiConverterString.read(from: &buf), tokenUrl: try FfiConverterString.read(from: &buf)
+        case 3: return .generic(authorizeUrl: try FfiConverterTypeText.read(from: &buf), tokenUrl: try FfiConverterTypeText.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -3929,13 +3953,13 @@ public struct FfiConverterTypeProvider: FfiConverterRustBuffer {
         
         case let .adobeIms(imsBase):
             writeInt(&buf, Int32(2))
-            FfiConverterOptionString.write(imsBase, into: &buf)
+            FfiConverterOptionTypeText.write(imsBase, into: &buf)
             
         
         case let .generic(authorizeUrl,tokenUrl):
             writeInt(&buf, Int32(3))
-            FfiConverterString.write(authorizeUrl, into: &buf)
-            FfiConverterString.write(tokenUrl, into: &buf)
+            FfiConverterTypeText.write(authorizeUrl, into: &buf)
+            FfiConverterTypeText.write(tokenUrl, into: &buf)
             
         }
     }
@@ -4192,6 +4216,27 @@ enum WfOauthError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */retryable: Bool
     )
     /**
+     * A defect inside the library: a panic was caught before it reached the application.
+     * Nothing an application sends should cause one; please report it.
+     */
+    case Internal(
+        /**
+         * What is wrong.
+         */reason: String, 
+        /**
+         * The HTTP status of the answer the error came from, if any.
+         */status: UInt16?, 
+        /**
+         * The server's error code (`invalid_grant`…) or Workfront exception class.
+         */code: String?, 
+        /**
+         * The server's `Retry-After`, in seconds.
+         */retryAfterSecs: UInt64?, 
+        /**
+         * Whether the same call may succeed later.
+         */retryable: Bool
+    )
+    /**
      * A category added to the core after these bindings were written.
      */
     case Other(
@@ -4317,7 +4362,14 @@ public struct FfiConverterTypeWfOauthError: FfiConverterRustBuffer {
             retryAfterSecs: try FfiConverterOptionUInt64.read(from: &buf), 
             retryable: try FfiConverterBool.read(from: &buf)
             )
-        case 12: return .Other(
+        case 12: return .Internal(
+            reason: try FfiConverterString.read(from: &buf), 
+            status: try FfiConverterOptionUInt16.read(from: &buf), 
+            code: try FfiConverterOptionString.read(from: &buf), 
+            retryAfterSecs: try FfiConverterOptionUInt64.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf)
+            )
+        case 13: return .Other(
             reason: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterOptionUInt16.read(from: &buf), 
             code: try FfiConverterOptionString.read(from: &buf), 
@@ -4435,8 +4487,17 @@ public struct FfiConverterTypeWfOauthError: FfiConverterRustBuffer {
             FfiConverterBool.write(retryable, into: &buf)
             
         
-        case let .Other(reason,status,code,retryAfterSecs,retryable):
+        case let .Internal(reason,status,code,retryAfterSecs,retryable):
             writeInt(&buf, Int32(12))
+            FfiConverterString.write(reason, into: &buf)
+            FfiConverterOptionUInt16.write(status, into: &buf)
+            FfiConverterOptionString.write(code, into: &buf)
+            FfiConverterOptionUInt64.write(retryAfterSecs, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            
+        
+        case let .Other(reason,status,code,retryAfterSecs,retryable):
+            writeInt(&buf, Int32(13))
             FfiConverterString.write(reason, into: &buf)
             FfiConverterOptionUInt16.write(status, into: &buf)
             FfiConverterOptionString.write(code, into: &buf)
@@ -4705,8 +4766,8 @@ fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuffer {
-    typealias SwiftType = [String: String]?
+fileprivate struct FfiConverterOptionDictionaryTypeTextTypeText: FfiConverterRustBuffer {
+    typealias SwiftType = [Text: Text]?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -4714,13 +4775,37 @@ fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuf
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterDictionaryStringString.write(value, into: &buf)
+        FfiConverterDictionaryTypeTextTypeText.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterDictionaryStringString.read(from: &buf)
+        case 1: return try FfiConverterDictionaryTypeTextTypeText.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeText: FfiConverterRustBuffer {
+    typealias SwiftType = Text?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeText.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeText.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4754,28 +4839,75 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
-    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+fileprivate struct FfiConverterDictionaryTypeTextTypeText: FfiConverterRustBuffer {
+    public static func write(_ value: [Text: Text], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for (key, value) in value {
-            FfiConverterString.write(key, into: &buf)
-            FfiConverterString.write(value, into: &buf)
+            FfiConverterTypeText.write(key, into: &buf)
+            FfiConverterTypeText.write(value, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Text: Text] {
         let len: Int32 = try readInt(&buf)
-        var dict = [String: String]()
+        var dict = [Text: Text]()
         dict.reserveCapacity(Int(len))
         for _ in 0..<len {
-            let key = try FfiConverterString.read(from: &buf)
-            let value = try FfiConverterString.read(from: &buf)
+            let key = try FfiConverterTypeText.read(from: &buf)
+            let value = try FfiConverterTypeText.read(from: &buf)
             dict[key] = value
         }
         return dict
     }
 }
+
+
+
+
+public typealias Text = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeText: FfiConverter {
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Text {
+        let builtinValue = try FfiConverterString.read(from: &buf)
+        return builtinValue
+    }
+
+    public static func write(_ value: Text, into buf: inout [UInt8]) {
+        let builtinValue = value
+        return FfiConverterString.write(builtinValue, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Text {
+        let builtinValue = try FfiConverterString.lift(value)
+        return builtinValue
+    }
+
+    public static func lower(_ value: Text) -> RustBuffer {
+        let builtinValue = value
+        return FfiConverterString.lower(builtinValue)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeText_lift(_ value: RustBuffer) throws -> Text {
+    return try FfiConverterTypeText.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeText_lower(_ value: Text) -> RustBuffer {
+    return FfiConverterTypeText.lower(value)
+}
+
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 
@@ -4824,6 +4956,26 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
         print("uniffiFutureContinuationCallback invalid handle")
     }
 }
+/**
+ * Panics inside the library on purpose, through the path every blocking call takes
+ * (`asynchronous`: every suspend/async call), so that an application's tests — and ours —
+ * can check that a panic reaches Kotlin and Swift as `WfOauthError.Internal`, never as
+ * uniffi's generic exception. It has no other use.
+ */
+public func selfTestPanic(asynchronous: Bool)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wf_oauth_uniffi_fn_func_self_test_panic(FfiConverterBool.lower(asynchronous)
+                )
+            },
+            pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_void,
+            completeFunc: ffi_wf_oauth_uniffi_rust_future_complete_void,
+            freeFunc: ffi_wf_oauth_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeWfOauthError_lift
+        )
+}
 
 private enum InitializationResult {
     case ok
@@ -4840,19 +4992,22 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_wf_oauth_uniffi_checksum_func_self_test_panic() != 11034) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_current_tokens() != 59007) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_delete() != 64515) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_delete() != 50378) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_delete_blocking() != 34113) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_delete_blocking() != 15647) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_get() != 63207) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_get() != 4291) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_get_blocking() != 62086) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_get_blocking() != 63278) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_key() != 50126) {
@@ -4864,16 +5019,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_logout_blocking() != 52788) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_post() != 36427) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_post() != 12483) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_post_blocking() != 24876) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_post_blocking() != 63244) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_put() != 37197) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_put() != 20889) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_put_blocking() != 15565) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_put_blocking() != 23019) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_reauth_required() != 51162) {
@@ -4888,19 +5043,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_replace_tokens() != 25356) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_request() != 5365) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_request() != 1221) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_request_blocking() != 22119) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_request_blocking() != 8612) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_search() != 61399) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_search() != 49174) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_search_all() != 54962) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_search_all() != 9568) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_search_all_blocking() != 2328) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_workfrontclient_search_all_blocking() != 64823) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wf_oauth_uniffi_checksum_method_clientsecret_secret() != 38401) {
@@ -4912,7 +5067,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wf_oauth_uniffi_checksum_method_manualclock_now() != 47964) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_accept_callback() != 40623) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_accept_callback() != 2180) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_authorize() != 59452) {
@@ -4927,10 +5082,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_client_for() != 37432) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_exchange() != 4409) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_exchange() != 21219) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_exchange_blocking() != 39895) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_exchange_blocking() != 36476) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_exchange_code() != 41121) {
@@ -4939,16 +5094,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_exchange_code_blocking() != 38766) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_login() != 50712) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_login() != 22612) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_login_blocking() != 58868) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_login_blocking() != 42682) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_open() != 28374) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_open() != 37081) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_open_blocking() != 61622) {
+    if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_open_blocking() != 23927) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wf_oauth_uniffi_checksum_method_oauthclient_refresh() != 31198) {
@@ -5032,13 +5187,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wf_oauth_uniffi_checksum_constructor_workfrontclient_client_credentials_blocking() != 55235) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_constructor_workfrontclient_open_client_credentials() != 29721) {
+    if (uniffi_wf_oauth_uniffi_checksum_constructor_workfrontclient_open_client_credentials() != 3116) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_constructor_workfrontclient_open_client_credentials_blocking() != 30270) {
+    if (uniffi_wf_oauth_uniffi_checksum_constructor_workfrontclient_open_client_credentials_blocking() != 58656) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_constructor_clientsecret_new() != 9410) {
+    if (uniffi_wf_oauth_uniffi_checksum_constructor_clientsecret_new() != 59139) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wf_oauth_uniffi_checksum_constructor_manualclock_new() != 10198) {
@@ -5053,16 +5208,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wf_oauth_uniffi_checksum_constructor_tokenstore_custom() != 28115) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_constructor_tokenstore_file() != 30885) {
+    if (uniffi_wf_oauth_uniffi_checksum_constructor_tokenstore_file() != 40845) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wf_oauth_uniffi_checksum_constructor_tokenstore_memory() != 31751) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_constructor_pendingauthorization_from_json() != 28042) {
+    if (uniffi_wf_oauth_uniffi_checksum_constructor_pendingauthorization_from_json() != 15530) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_constructor_tokenset_from_json() != 39694) {
+    if (uniffi_wf_oauth_uniffi_checksum_constructor_tokenset_from_json() != 37879) {
         return InitializationResult.apiChecksumMismatch
     }
 

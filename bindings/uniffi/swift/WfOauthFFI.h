@@ -797,6 +797,11 @@ RustBuffer uniffi_wf_oauth_uniffi_fn_method_tokenset_uniffi_trait_debug(uint64_t
 RustBuffer uniffi_wf_oauth_uniffi_fn_method_tokenset_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_FUNC_SELF_TEST_PANIC
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_FUNC_SELF_TEST_PANIC
+uint64_t uniffi_wf_oauth_uniffi_fn_func_self_test_panic(int8_t asynchronous
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_WF_OAUTH_UNIFFI_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_WF_OAUTH_UNIFFI_RUSTBUFFER_ALLOC
 RustBuffer ffi_wf_oauth_uniffi_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
@@ -1055,6 +1060,12 @@ void ffi_wf_oauth_uniffi_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_WF_OAUTH_UNIFFI_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_WF_OAUTH_UNIFFI_RUST_FUTURE_COMPLETE_VOID
 void ffi_wf_oauth_uniffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_FUNC_SELF_TEST_PANIC
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_FUNC_SELF_TEST_PANIC
+uint16_t uniffi_wf_oauth_uniffi_checksum_func_self_test_panic(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_WORKFRONTCLIENT_CURRENT_TOKENS

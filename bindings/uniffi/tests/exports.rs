@@ -68,7 +68,7 @@ impl Drop for Fake {
 
 fn options(instance: String) -> ClientOptions {
     ClientOptions {
-        instance,
+        instance: instance.into(),
         client_id: "demo-client".into(),
         client_secret: Some(ClientSecret::new("demo-secret".into())),
         redirect_uri: Some(REDIRECT.into()),
@@ -81,6 +81,8 @@ fn options(instance: String) -> ClientOptions {
         missing_state: None,
         request_timeout_secs: Some(10),
         clock: None,
+        issuer: None,
+        require_issuer: false,
     }
 }
 
@@ -89,8 +91,8 @@ fn async_exports_run_on_an_executor_that_is_not_tokio() {
     let fake = Fake::start();
     let oauth = OAuthClient::new(options(fake.mock().base_url())).expect("client");
     let pending = oauth.authorize().expect("authorize");
-    let tokens =
-        block_on(oauth.exchange(pending.clone(), fake.callback(&pending))).expect("exchange");
+    let tokens = block_on(oauth.exchange(pending.clone(), fake.callback(&pending).into()))
+        .expect("exchange");
     let client =
         block_on(oauth.login(TokenStore::memory(), "alice".into(), tokens)).expect("login");
     let count = block_on(client.get("proj/count".into(), None)).expect("get");
@@ -118,7 +120,7 @@ fn blocking_exports_work_inside_a_current_thread_runtime() {
     caller.block_on(async {
         let pending = oauth.authorize().expect("authorize");
         let tokens = oauth
-            .exchange_blocking(pending.clone(), fake.callback(&pending))
+            .exchange_blocking(pending.clone(), fake.callback(&pending).into())
             .expect("exchange");
         let client = oauth.client_for(tokens);
         assert_eq!(
@@ -143,7 +145,7 @@ fn printed_forms_hold_no_secret() {
     let state = callback.rsplit("state=").next().expect("state").to_owned();
     assert!(!pending.to_string().contains(&state));
     let authorization = oauth
-        .accept_callback(&pending, callback.clone())
+        .accept_callback(&pending, callback.clone().into())
         .expect("accept");
     let code = callback
         .split("code=")
@@ -178,7 +180,7 @@ fn bad_inputs_are_typed_errors() {
         |o| o.redirect_uri = Some("not a uri".into()),
         |o| o.api_version = Some("latest".into()),
         |o| o.request_timeout_secs = Some(0),
-        |o| o.client_id = String::new(),
+        |o| o.client_id = String::new().into(),
         |o| o.provider = Some(Provider::AdobeIms { ims_base: None }),
         |o| {
             o.provider = Some(Provider::Generic {
@@ -207,7 +209,8 @@ fn bad_inputs_are_typed_errors() {
     let oauth = OAuthClient::new(options(fake.mock().base_url())).expect("client");
     let pending = oauth.authorize().expect("authorize");
     let client = oauth.client_for(
-        block_on(oauth.exchange(pending.clone(), fake.callback(&pending))).expect("exchange"),
+        block_on(oauth.exchange(pending.clone(), fake.callback(&pending).into()))
+            .expect("exchange"),
     );
     assert!(matches!(
         block_on(client.post("proj".into(), "{oops".into(), None)),
@@ -236,7 +239,7 @@ fn client_credentials_refused_and_tokens_replaced() {
     assert_eq!(pending.instance(), fake.mock().base_url());
     assert!(!pending.uses_pkce());
     let first = oauth
-        .exchange_blocking(pending.clone(), fake.callback(&pending))
+        .exchange_blocking(pending.clone(), fake.callback(&pending).into())
         .expect("exchange");
     assert_eq!(first.token_type(), "sessionID");
     assert_eq!(
@@ -250,7 +253,10 @@ fn client_credentials_refused_and_tokens_replaced() {
         .expect("login");
     let second_pending = oauth.authorize().expect("authorize");
     let second = oauth
-        .exchange_blocking(second_pending.clone(), fake.callback(&second_pending))
+        .exchange_blocking(
+            second_pending.clone(),
+            fake.callback(&second_pending).into(),
+        )
         .expect("exchange");
     block_on(client.replace_tokens(second.clone())).expect("replace");
     assert_eq!(
@@ -266,7 +272,7 @@ fn s2s_options(fake: &Fake, clock: &Arc<ManualClock>) -> ClientOptions {
     ClientOptions {
         scope: Some("openid AdobeID".into()),
         provider: Some(Provider::AdobeIms {
-            ims_base: Some(base.clone()),
+            ims_base: Some(base.clone().into()),
         }),
         clock: Some(clock.clone()),
         redirect_uri: None,

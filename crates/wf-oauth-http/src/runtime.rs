@@ -114,7 +114,11 @@ where
         // The receiver only disappears if the caller is gone; nothing to report then.
         let _ = tx.send(future.await);
     });
-    let wait = move || rx.recv().map_err(|_| RuntimeError::TaskLost).and_then(|r| r);
+    let wait = move || {
+        rx.recv()
+            .map_err(|_| RuntimeError::TaskLost)
+            .and_then(|r| r)
+    };
     match current.runtime_flavor() {
         // Tell the caller's scheduler this worker will block, so its other tasks move on.
         RuntimeFlavor::MultiThread => tokio::task::block_in_place(wait),

@@ -34,6 +34,7 @@ fun main(args: Array<String>) {
     concurrencyTests()
     secretTests()
     imsTests()
+    hostileTests()
     val only = args.toSet()
     var passed = 0
     var failed = 0
