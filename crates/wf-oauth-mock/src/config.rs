@@ -220,6 +220,23 @@ pub struct MockConfig {
     pub max_concurrent_requests: usize,
     /// Serve `/__mock/` (fault injection and introspection).
     pub admin: bool,
+    /// Adobe IMS: accept plain-`http` loopback redirect URIs (`127.0.0.1`, `[::1]`,
+    /// `localhost`) for the confidential (web application) client. Adobe requires `https`
+    /// redirect URIs for OAuth Web App credentials, so without this test switch the IMS
+    /// authorization endpoint refuses any non-`https` redirect URI of that client.
+    pub allow_loopback_redirects: bool,
+    /// Adobe IMS: refuse API calls made with an IMS access token unless they carry the
+    /// Adobe gateway headers: `x-api-key` equal to the token's client ID and, when
+    /// [`ims_org_id`](Self::ims_org_id) is set, `x-gw-ims-org-id` equal to it (403
+    /// otherwise).
+    pub require_gateway_headers: bool,
+    /// Adobe IMS organization ID (`…@AdobeOrg`) the gateway check expects in
+    /// `x-gw-ims-org-id`.
+    pub ims_org_id: Option<String>,
+    /// Adobe IMS: issue refresh tokens only to grants whose scope holds `offline_access`
+    /// (granted with `prompt=consent`), as IMS does. Off by default: the fake then also
+    /// issues a refresh token to grants that did not ask for `offline_access`.
+    pub refresh_requires_offline_access: bool,
 }
 
 impl fmt::Debug for MockConfig {
@@ -249,6 +266,13 @@ impl fmt::Debug for MockConfig {
             .field("users", &self.users)
             .field("max_concurrent_requests", &self.max_concurrent_requests)
             .field("admin", &self.admin)
+            .field("allow_loopback_redirects", &self.allow_loopback_redirects)
+            .field("require_gateway_headers", &self.require_gateway_headers)
+            .field("ims_org_id", &self.ims_org_id)
+            .field(
+                "refresh_requires_offline_access",
+                &self.refresh_requires_offline_access,
+            )
             .finish()
     }
 }
@@ -279,6 +303,10 @@ impl Default for MockConfig {
             }],
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             admin: true,
+            allow_loopback_redirects: false,
+            require_gateway_headers: false,
+            ims_org_id: None,
+            refresh_requires_offline_access: false,
         }
     }
 }
@@ -327,6 +355,11 @@ impl MockConfig {
         }
         if self.access_token_ttl.is_zero() {
             return bad("access token TTL must be positive".into());
+        }
+        if self.ims_org_id.as_deref().is_some_and(|o| {
+            o.is_empty() || !o.bytes().all(|b| b.is_ascii_graphic())
+        }) {
+            return bad("the IMS organization ID must be non-empty printable ASCII".into());
         }
         Ok(())
     }
@@ -511,6 +544,33 @@ impl MockBuilder {
     /// Serve `/__mock/` (default on).
     pub fn admin(mut self, on: bool) -> Self {
         self.config.admin = on;
+        self
+    }
+
+    /// Adobe IMS: accept `http` loopback redirect URIs for the confidential client (a
+    /// test switch; see [`MockConfig::allow_loopback_redirects`]).
+    pub fn allow_loopback_redirects(mut self, on: bool) -> Self {
+        self.config.allow_loopback_redirects = on;
+        self
+    }
+
+    /// Adobe IMS: require the gateway headers on API calls (see
+    /// [`MockConfig::require_gateway_headers`]).
+    pub fn require_gateway_headers(mut self, on: bool) -> Self {
+        self.config.require_gateway_headers = on;
+        self
+    }
+
+    /// Adobe IMS organization ID expected in `x-gw-ims-org-id`.
+    pub fn ims_org_id(mut self, org: Option<String>) -> Self {
+        self.config.ims_org_id = org;
+        self
+    }
+
+    /// Adobe IMS: refresh tokens only for `offline_access` granted with `prompt=consent`
+    /// (see [`MockConfig::refresh_requires_offline_access`]).
+    pub fn refresh_requires_offline_access(mut self, on: bool) -> Self {
+        self.config.refresh_requires_offline_access = on;
         self
     }
 

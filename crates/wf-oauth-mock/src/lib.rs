@@ -105,9 +105,16 @@ mod config;
 mod data;
 mod errors;
 mod faults;
+mod gateway;
 mod html;
+mod id_token;
+mod keys;
 mod net;
+mod openid;
 mod params;
+mod recorded;
+mod revoke;
+mod scopes;
 mod search;
 mod server;
 mod signals;
@@ -126,8 +133,9 @@ pub use config::{
     MockConfig, MockError, Mode, Paths, UserAccount,
 };
 pub use data::{PROJECT_COUNT, TASK_COUNT, USER_COUNT};
-pub use faults::{Fault, FaultSpec, FaultTarget};
+pub use faults::{Fault, FaultSpec, FaultTarget, IdTokenFlaw};
 pub use search::{DEFAULT_LIMIT, MAX_LIMIT};
+pub use recorded::{ApiCallRecord, AuthorizeRecord, RECORDED_MAX};
 pub use server::RunningMock;
 pub use signals::shutdown_signal;
 pub use state::LiveCounts;

@@ -14,7 +14,12 @@ use wf_oauth_mock::{Fault, FaultSpec, FaultTarget, Mode, RunningMock};
 const SCOPE: &str = "openid,AdobeID,additional_info.projectedProductContext";
 
 async fn spawn_ims() -> RunningMock {
-    builder().mode(Mode::AdobeIms).spawn().await.unwrap()
+    builder()
+        .mode(Mode::AdobeIms)
+        .allow_loopback_redirects(true)
+        .spawn()
+        .await
+        .unwrap()
 }
 
 fn hidden(page: &str, name: &str) -> String {
@@ -507,7 +512,12 @@ async fn faults_and_stats_cover_the_ims_token_endpoint() {
 
 #[tokio::test]
 async fn both_mode_serves_both_profiles_and_keeps_them_apart() {
-    let mock = builder().mode(Mode::Both).spawn().await.unwrap();
+    let mock = builder()
+        .mode(Mode::Both)
+        .allow_loopback_redirects(true)
+        .spawn()
+        .await
+        .unwrap();
     assert_eq!(
         mock.authorize_url(),
         format!("{}/integrations/oauth2/authorize", mock.base_url())
