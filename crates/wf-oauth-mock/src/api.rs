@@ -158,7 +158,7 @@ async fn process(shared: &Shared, req: Request) -> Result<Response, ApiError> {
             ApiError::not_logged_in()
         })?;
     if let Err(refusal) = gateway::check(&shared.config, &session, &parts.headers) {
-        return Ok(refusal);
+        return Ok(refusal.into_response());
     }
 
     let method = if parts.method == Method::HEAD {

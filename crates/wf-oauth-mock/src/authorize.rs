@@ -415,12 +415,26 @@ mod tests {
         assert!(validate(&c, &q("demo-client", http, ""), Profile::Legacy).is_ok());
         let pkce = "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
         assert!(validate(&c, &q("demo-public", http, pkce), Profile::Ims).is_ok());
-        assert!(validate(&c, &q("demo-client", "https://app.example/cb?x=1", ""), Profile::Ims).is_ok());
+        assert!(
+            validate(
+                &c,
+                &q("demo-client", "https://app.example/cb?x=1", ""),
+                Profile::Ims
+            )
+            .is_ok()
+        );
         c.allow_loopback_redirects = true;
         assert!(validate(&c, &q("demo-client", http, ""), Profile::Ims).is_ok());
         // The switch is for loopback only.
         c.redirect_uris.push("http://app.example/cb".into());
-        assert!(validate(&c, &q("demo-client", "http://app.example/cb", ""), Profile::Ims).is_err());
+        assert!(
+            validate(
+                &c,
+                &q("demo-client", "http://app.example/cb", ""),
+                Profile::Ims
+            )
+            .is_err()
+        );
         assert!(check_ims_redirect(&c, false, "http://localhost:1/cb").is_ok());
         assert!(check_ims_redirect(&c, false, "http://[::1]:1/cb").is_ok());
     }

@@ -356,9 +356,11 @@ impl MockConfig {
         if self.access_token_ttl.is_zero() {
             return bad("access token TTL must be positive".into());
         }
-        if self.ims_org_id.as_deref().is_some_and(|o| {
-            o.is_empty() || !o.bytes().all(|b| b.is_ascii_graphic())
-        }) {
+        if self
+            .ims_org_id
+            .as_deref()
+            .is_some_and(|o| o.is_empty() || !o.bytes().all(|b| b.is_ascii_graphic()))
+        {
             return bad("the IMS organization ID must be non-empty printable ASCII".into());
         }
         Ok(())

@@ -8,7 +8,7 @@
 //!
 //! [`MockConfig::require_gateway_headers`]: crate::MockConfig::require_gateway_headers
 
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, StatusCode};
 use serde_json::json;
 
@@ -16,11 +16,24 @@ use crate::config::MockConfig;
 use crate::errors::json_value;
 use crate::state::SessionView;
 
-fn refuse(code: &str, message: &str) -> Response {
-    json_value(
-        StatusCode::FORBIDDEN,
-        &json!({"error_code": code, "message": message}),
-    )
+/// A gateway refusal: `403 {"error_code","message"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub code: &'static str,
+    pub message: &'static str,
+}
+
+fn refuse(code: &'static str, message: &'static str) -> Refusal {
+    Refusal { code, message }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        json_value(
+            StatusCode::FORBIDDEN,
+            &json!({"error_code": self.code, "message": self.message}),
+        )
+    }
 }
 
 /// Checks the gateway headers of an API call made with `session`.
@@ -28,7 +41,7 @@ pub(crate) fn check(
     cfg: &MockConfig,
     session: &SessionView,
     headers: &HeaderMap,
-) -> Result<(), Response> {
+) -> Result<(), Refusal> {
     if !cfg.require_gateway_headers || !session.ims {
         return Ok(());
     }
@@ -81,19 +94,38 @@ mod tests {
         cfg.require_gateway_headers = true;
         // Legacy sessions never need the headers.
         assert!(check(&cfg, &session(false), &headers(&[])).is_ok());
-        let status = |r: Result<(), Response>| r.err().map(|r| r.status().as_u16());
-        assert_eq!(status(check(&cfg, &session(true), &headers(&[]))), Some(403));
+        let code = |r: Result<(), Refusal>| r.err().map(|r| r.code);
         assert_eq!(
-            status(check(&cfg, &session(true), &headers(&[("x-api-key", "other")]))),
-            Some(403)
+            code(check(&cfg, &session(true), &headers(&[]))),
+            Some("403000")
+        );
+        assert_eq!(
+            code(check(
+                &cfg,
+                &session(true),
+                &headers(&[("x-api-key", "other")])
+            )),
+            Some("403003")
         );
         let key = [("x-api-key", "demo-client")];
         assert!(check(&cfg, &session(true), &headers(&key)).is_ok());
         cfg.ims_org_id = Some("ORG@AdobeOrg".into());
-        assert_eq!(status(check(&cfg, &session(true), &headers(&key))), Some(403));
-        let wrong = [("x-api-key", "demo-client"), ("x-gw-ims-org-id", "X@AdobeOrg")];
-        assert_eq!(status(check(&cfg, &session(true), &headers(&wrong))), Some(403));
-        let right = [("x-api-key", "demo-client"), ("x-gw-ims-org-id", "ORG@AdobeOrg")];
+        assert_eq!(
+            code(check(&cfg, &session(true), &headers(&key))),
+            Some("403000")
+        );
+        let wrong = [
+            ("x-api-key", "demo-client"),
+            ("x-gw-ims-org-id", "X@AdobeOrg"),
+        ];
+        assert_eq!(
+            code(check(&cfg, &session(true), &headers(&wrong))),
+            Some("403010")
+        );
+        let right = [
+            ("x-api-key", "demo-client"),
+            ("x-gw-ims-org-id", "ORG@AdobeOrg"),
+        ];
         assert!(check(&cfg, &session(true), &headers(&right)).is_ok());
     }
 }

@@ -124,7 +124,9 @@ mod tests {
         let t = unsigned(&json!({"sub": "x"}));
         assert!(t.ends_with('.'));
         assert_eq!(t.split('.').count(), 3);
-        let header = URL_SAFE_NO_PAD.decode(t.split('.').next().unwrap()).unwrap();
+        let header = URL_SAFE_NO_PAD
+            .decode(t.split('.').next().unwrap())
+            .unwrap();
         assert_eq!(header, br#"{"alg":"none","typ":"JWT"}"#);
     }
 }

@@ -106,8 +106,10 @@ async fn guarded(
 
 fn cacheable(value: &Value) -> Response {
     let mut resp = json_value(StatusCode::OK, value);
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(CACHE_CONTROL),
+    );
     resp
 }
 

@@ -81,7 +81,8 @@ impl Shared {
     /// The mock's clock as Unix seconds (for `iat`/`exp`): wall time when the mock
     /// started, moved only by the mock's clock, so advancing the clock ages id_tokens too.
     pub fn unix_now(&self) -> u64 {
-        self.epoch_secs.saturating_add(self.clock.elapsed().as_secs())
+        self.epoch_secs
+            .saturating_add(self.clock.elapsed().as_secs())
     }
 
     /// The authorization server's state, locked.

@@ -504,12 +504,12 @@ impl AuthState {
 
     fn new_session(&mut self, family: u64, now: MockInstant, cfg: &MockConfig) -> String {
         let token = random_token();
-        let (user, profile, client_id, scope) =
-            self.families
-                .get(&family)
-                .map_or((0, Profile::Legacy, String::new(), None), |f| {
-                    (f.user, f.profile, f.client_id.clone(), f.scope.clone())
-                });
+        let (user, profile, client_id, scope) = self
+            .families
+            .get(&family)
+            .map_or((0, Profile::Legacy, String::new(), None), |f| {
+                (f.user, f.profile, f.client_id.clone(), f.scope.clone())
+            });
         self.sessions.insert(
             token.clone(),
             SessionRecord {

@@ -12,10 +12,11 @@
 //!
 //! Errors follow RFC 6749 §5.2 and every answer carries `Cache-Control: no-store`.
 //!
-//! The IMS endpoint takes the same request shapes (real IMS expects forms; JSON is
-//! tolerated here as on the legacy endpoint), adds `client_credentials` (confidential
-//! client, `scope` required, no refresh token) and answers
-//! `{"access_token","refresh_token","token_type":"bearer","expires_in"}`.
+//! The IMS endpoint takes form bodies only (as IMS), adds `client_credentials`
+//! (confidential client, `scope` required, no refresh token) and answers
+//! `{"access_token","refresh_token","id_token","token_type":"bearer","expires_in"}`
+//! (`id_token` for scopes with `openid`; `refresh_token` per
+//! [`crate::scopes::grants_offline`]).
 
 use std::sync::Arc;
 
@@ -26,13 +27,13 @@ use serde::Serialize;
 
 use crate::errors::{OAuthError, json_bytes, no_store};
 use crate::faults::{Dialect, FaultTarget, IdTokenFlaw, Plan, drop_connection, plan};
-use crate::{id_token, scopes};
 use crate::net::ConnInfo;
 use crate::params::{InputError, Params, basic_credentials, media_type, read_body};
 use crate::server::Shared;
 use crate::state::{ClientAuth, IssuedTokens, Profile};
 use crate::stats::status_key;
 use crate::tokens::{constant_time_eq, fingerprint};
+use crate::{id_token, scopes};
 
 /// Grant types known to OAuth that the legacy profile refuses for every client.
 const REFUSED_GRANTS: [&str; 3] = [

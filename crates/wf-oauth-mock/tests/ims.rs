@@ -8,7 +8,6 @@ use std::time::Duration;
 use common::*;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
-use url::Url;
 use wf_oauth_mock::{Fault, FaultSpec, FaultTarget, Mode, RunningMock};
 
 const SCOPE: &str = "openid,AdobeID,additional_info.projectedProductContext";
@@ -20,66 +19,6 @@ async fn spawn_ims() -> RunningMock {
         .spawn()
         .await
         .unwrap()
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).expect("hidden field") + marker.len();
-    let end = start + page[start..].find('"').unwrap();
-    page[start..end].replace("&amp;", "&")
-}
-
-fn authorize_query(client_id: &str, extra: &str) -> String {
-    let redirect: String = url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect();
-    format!("client_id={client_id}&redirect_uri={redirect}&response_type=code{extra}")
-}
-
-/// Login + consent on the IMS pages; returns the callback URL.
-async fn ims_browser_flow(mock: &RunningMock, query: &str) -> Url {
-    let c = client();
-    let page = c
-        .get(format!("{}?{query}", mock.ims_authorize_url()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
-    let page = page.text().await.unwrap();
-    assert!(page.contains("action=\"/ims/login\""), "{page}");
-    let return_to = hidden(&page, "return_to");
-    assert!(return_to.starts_with("/ims/authorize/v2?"));
-    let ok = c
-        .post(format!("{}/ims/login", mock.ims_base_url()))
-        .form(&[
-            ("username", "demo"),
-            ("password", "demo"),
-            ("return_to", &return_to),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
-    let cookie = ok.headers()["set-cookie"].to_str().unwrap();
-    let cookie = cookie.split(';').next().unwrap().to_owned();
-    let consent = c
-        .get(format!("{}{return_to}", mock.ims_base_url()))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(consent.contains("action=\"/ims/consent\""), "{consent}");
-    let token = hidden(&consent, "consent_token");
-    let decided = c
-        .post(format!("{}/ims/consent", mock.ims_base_url()))
-        .header("cookie", &cookie)
-        .form(&[("consent_token", token.as_str()), ("decision", "allow")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(decided.status(), StatusCode::FOUND);
-    Url::parse(decided.headers()["location"].to_str().unwrap()).unwrap()
 }
 
 async fn ims_token(mock: &RunningMock, form: &[(&str, &str)]) -> Response {

@@ -73,7 +73,12 @@ impl AuthState {
     }
 
     /// A valid IMS access token (userinfo), without touching it.
-    pub fn ims_session(&self, token: &str, now: MockInstant, cfg: &MockConfig) -> Option<SessionView> {
+    pub fn ims_session(
+        &self,
+        token: &str,
+        now: MockInstant,
+        cfg: &MockConfig,
+    ) -> Option<SessionView> {
         self.sessions
             .get(token)
             .filter(|s| s.bearer_issued.is_some() && s.alive(now, cfg))
@@ -84,11 +89,7 @@ impl AuthState {
     /// to. A refresh token takes its whole grant with it (every refresh token and access
     /// token of the grant, RFC 7009 §2.1); an access token ends alone. Unknown tokens are
     /// not an error (§2.2); a token of another client is refused with `invalid_grant`.
-    pub fn revoke(
-        &mut self,
-        token: &str,
-        client_id: &str,
-    ) -> Result<Revoked, OAuthError> {
+    pub fn revoke(&mut self, token: &str, client_id: &str) -> Result<Revoked, OAuthError> {
         let refresh = self
             .refresh
             .get(token)
