@@ -87,6 +87,7 @@ mod grant;
 mod http;
 mod instance;
 mod lifecycle;
+mod oidc;
 mod pkce;
 mod provider;
 mod redact;
@@ -114,6 +115,11 @@ pub use http::{
 };
 pub use instance::{Instance, InstancePolicy};
 pub use lifecycle::{Credential, CredentialState, Decision, RefreshTicket, Renewal};
+pub use oidc::{
+    ID_TOKEN_CLOCK_SKEW_SECS, IdToken, IdTokenCheck, IdTokenClaims, IdTokenValidation, Jwk, Jwks,
+    MAX_ID_TOKEN_BYTES, MAX_OIDC_DOCUMENT_BYTES, Nonce, ProviderMetadata, UserInfo,
+    validate_id_token,
+};
 pub use pkce::CODE_CHALLENGE_METHOD;
 pub use provider::{DEFAULT_IMS_BASE, Endpoint, Provider, TokenPlacement};
 pub use response::{MAX_RESPONSE_BYTES, parse_token_response};
