@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, Method, StatusCode, header};
+use http::{HeaderMap, Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::data::{Kind, ObjCode, PROJECT_STATUSES};
@@ -25,7 +25,7 @@ use crate::errors::{ApiError, json_bytes, json_value};
 use crate::faults::{Dialect, FaultTarget, Plan, drop_connection, plan};
 use crate::gateway;
 use crate::net::ConnInfo;
-use crate::params::{InputError, Params, media_type, read_body};
+use crate::params::{InputError, Params, bearer_token, media_type, read_body};
 use crate::search;
 use crate::server::Shared;
 use crate::tokens::fingerprint;
@@ -110,13 +110,7 @@ fn session_token<'a>(headers: &'a HeaderMap, params: &'a Params) -> Option<(&'a 
     if let Some(v) = params.get("sessionID") {
         return Some((v, false));
     }
-    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = auth.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
-        .map(|t| (t, true))
+    bearer_token(headers).map(|t| (t, true))
 }
 
 fn ok_json(body: Vec<u8>) -> Response {

@@ -18,6 +18,7 @@ use crate::errors::{json_value, no_store};
 use crate::faults::{Dialect, FaultTarget, Plan, drop_connection, plan};
 use crate::id_token::user_claims;
 use crate::net::ConnInfo;
+use crate::params::bearer_token;
 use crate::scopes;
 use crate::server::Shared;
 use crate::tokens::fingerprint;
@@ -170,15 +171,6 @@ fn bearer_refusal(status: StatusCode, error: &'static str, description: &str) ->
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
     resp
-}
-
-fn bearer_token(headers: &http::HeaderMap) -> Option<&str> {
-    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = auth.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
 }
 
 fn userinfo_answer(shared: &Shared, req: &Request) -> Response {

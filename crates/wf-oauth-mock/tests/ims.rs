@@ -5,43 +5,13 @@ mod common;
 
 use std::time::Duration;
 
+use common::ims::{client_credentials, ims_token, spawn_ims};
 use common::*;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use wf_oauth_mock::{Fault, FaultSpec, FaultTarget, Mode, RunningMock};
 
 const SCOPE: &str = "openid,AdobeID,additional_info.projectedProductContext";
-
-async fn spawn_ims() -> RunningMock {
-    builder()
-        .mode(Mode::AdobeIms)
-        .allow_loopback_redirects(true)
-        .spawn()
-        .await
-        .unwrap()
-}
-
-async fn ims_token(mock: &RunningMock, form: &[(&str, &str)]) -> Response {
-    client()
-        .post(mock.ims_token_url())
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn client_credentials(mock: &RunningMock) -> Response {
-    ims_token(
-        mock,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", CLIENT),
-            ("client_secret", SECRET),
-            ("scope", SCOPE),
-        ],
-    )
-    .await
-}
 
 /// Asserts an IMS success body; returns it.
 async fn ims_ok(resp: Response, with_refresh: bool) -> Value {
@@ -107,7 +77,7 @@ async fn urls_and_paths() {
 async fn legacy_mode_does_not_serve_ims() {
     let mock = spawn().await;
     assert_eq!(
-        client_credentials(&mock).await.status(),
+        client_credentials(&mock, SCOPE).await.status(),
         StatusCode::NOT_FOUND
     );
     assert!(mock.issue_ims_code(CLIENT, REDIRECT, None, SCOPE).is_err());
@@ -226,13 +196,7 @@ async fn pkce_public_client() {
         PUBLIC,
         &format!("&scope={SCOPE}&code_challenge={CHALLENGE}&code_challenge_method=S256"),
     );
-    let back = ims_browser_flow(&mock, &query).await;
-    let code = back
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
+    let code = code_of(&ims_browser_flow(&mock, &query).await);
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),
@@ -283,7 +247,7 @@ async fn pkce_public_client() {
 #[tokio::test]
 async fn client_credentials_token_expires_on_the_mock_clock() {
     let mock = spawn_ims().await;
-    let v = ims_ok(client_credentials(&mock).await, false).await;
+    let v = ims_ok(client_credentials(&mock, SCOPE).await, false).await;
     let access = v["access_token"].as_str().unwrap().to_owned();
     assert_eq!(
         api_bearer(&mock, &access, "proj/count").await.status(),
@@ -298,7 +262,7 @@ async fn client_credentials_token_expires_on_the_mock_clock() {
     mock.advance_clock(Duration::from_secs(1));
     assert_not_logged_in(api_bearer(&mock, &access, "proj/count").await).await;
     // A new grant works.
-    let v = ims_ok(client_credentials(&mock).await, false).await;
+    let v = ims_ok(client_credentials(&mock, SCOPE).await, false).await;
     let fresh = v["access_token"].as_str().unwrap();
     assert_ne!(fresh, access);
     assert_eq!(
@@ -426,7 +390,7 @@ async fn faults_and_stats_cover_the_ims_token_endpoint() {
     .unwrap();
     mock.inject_fault(FaultSpec::new(FaultTarget::Token, 1, Fault::Drop))
         .unwrap();
-    let first = client_credentials(&mock).await;
+    let first = client_credentials(&mock, SCOPE).await;
     assert_eq!(first.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(first.headers()["retry-after"], "2");
     let dropped = client()
@@ -440,7 +404,7 @@ async fn faults_and_stats_cover_the_ims_token_endpoint() {
         .send()
         .await;
     assert!(dropped.is_err(), "{dropped:?}");
-    ims_ok(client_credentials(&mock).await, false).await;
+    ims_ok(client_credentials(&mock, SCOPE).await, false).await;
     let s = mock.stats();
     assert_eq!(s.faults_applied, 2);
     assert_eq!(s.grant_status("client_credentials", "503"), 1);
@@ -495,7 +459,7 @@ async fn both_mode_serves_both_profiles_and_keeps_them_apart() {
     .await;
     assert_oauth_error(resp, 400, "invalid_grant").await;
     // Client credentials: IMS only.
-    ims_ok(client_credentials(&mock).await, false).await;
+    ims_ok(client_credentials(&mock, SCOPE).await, false).await;
     let legacy_cc = client()
         .post(mock.token_url())
         .form(&[

@@ -74,17 +74,7 @@ async fn userinfo_refusals() {
     let v = redeem(&mock, &ims_code(&mock, "AdobeID", &[])).await;
     let no_openid = userinfo(&mock, v["access_token"].as_str().unwrap()).await;
     assert_bearer_refusal(no_openid, 403, "insufficient_scope").await;
-    let cc = ims_token(
-        &mock,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", CLIENT),
-            ("client_secret", SECRET),
-            ("scope", OPENID),
-        ],
-    )
-    .await;
-    let (_, cc) = json(cc).await;
+    let (_, cc) = json(client_credentials(&mock, OPENID).await).await;
     let cc_info = userinfo(&mock, cc["access_token"].as_str().unwrap()).await;
     assert_bearer_refusal(cc_info, 403, "insufficient_scope").await;
     // An expired access token.
@@ -262,26 +252,15 @@ async fn revocation_request_errors() {
     assert_eq!(api_call(&mock, &access, &[]).await.status(), 200);
 }
 
-/// A code through the pages with extra authorization parameters; returns the callback's
-/// code.
-async fn code_through_pages(mock: &wf_oauth_mock::RunningMock, extra: &str) -> String {
-    let back = ims_browser_flow(mock, &authorize_query(CLIENT, extra)).await;
-    back.query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned()
-}
-
 #[tokio::test]
 async fn offline_access_needs_prompt_consent() {
     let mock = spawn_ims().await;
     let scope = "openid,AdobeID,offline_access";
-    let without = code_through_pages(&mock, &format!("&scope={scope}")).await;
+    let without = code_through_pages(&mock, CLIENT, &format!("&scope={scope}")).await;
     let v = redeem(&mock, &without).await;
     assert!(v.get("refresh_token").is_none(), "{v}");
     assert!(v["access_token"].is_string() && v["id_token"].is_string());
-    let with = code_through_pages(&mock, &format!("&scope={scope}&prompt=consent")).await;
+    let with = code_through_pages(&mock, CLIENT, &format!("&scope={scope}&prompt=consent")).await;
     let v = redeem(&mock, &with).await;
     assert!(v["refresh_token"].is_string(), "{v}");
     // `prompt` is a space-separated list.
@@ -314,7 +293,7 @@ async fn authorization_parameters_are_recorded_as_sent() {
         "&scope={OPENID}&nonce=n1&prompt=login%20consent&login_hint=ann%40example.com\
          &max_age=300&ui_locales=fr-CA%20en&acr_values=urn%3Amfa&custom=1"
     );
-    code_through_pages(&mock, &extra).await;
+    code_through_pages(&mock, CLIENT, &extra).await;
     let recorded = mock.authorize_requests();
     // The first GET and the return from the login page.
     assert_eq!(recorded.len(), 2);

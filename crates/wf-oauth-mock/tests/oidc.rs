@@ -110,13 +110,7 @@ async fn code_grant_id_token_is_rs256_and_echoes_the_nonce() {
         CLIENT,
         &format!("&scope={OPENID}&state=s1&nonce=n-0S6_WzA2Mj"),
     );
-    let back = ims_browser_flow(&mock, &query).await;
-    let code = back
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
+    let code = code_of(&ims_browser_flow(&mock, &query).await);
     let v = redeem(&mock, &code).await;
     let token = v["id_token"].as_str().expect("id_token with openid");
     let header = jsonwebtoken::decode_header(token).unwrap();
@@ -170,17 +164,7 @@ async fn no_openid_scope_no_id_token() {
     let (_, r) = json(r).await;
     assert!(r.get("id_token").is_none(), "{r}");
     // Nor with client credentials, whatever the scope: no user signed in.
-    let cc = ims_token(
-        &mock,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", CLIENT),
-            ("client_secret", SECRET),
-            ("scope", OPENID),
-        ],
-    )
-    .await;
-    let (status, cc) = json(cc).await;
+    let (status, cc) = json(client_credentials(&mock, OPENID).await).await;
     assert_eq!(status, StatusCode::OK);
     assert!(cc.get("id_token").is_none(), "{cc}");
 }

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::MAX_OIDC_DOCUMENT_BYTES;
+use super::{json_object, string_member};
 use crate::error::Error;
 use crate::provider::Endpoint;
 use crate::redact::sanitize_str;
@@ -53,11 +53,7 @@ fn invalid(reason: impl Into<String>) -> Error {
 }
 
 fn text<'m>(doc: &'m Map<String, Value>, name: &str) -> Result<Option<&'m str>, Error> {
-    match doc.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(invalid(format!("`{name}` is not a string"))),
-    }
+    string_member(doc, name).map_err(invalid)
 }
 
 fn endpoint(doc: &Map<String, Value>, name: &str) -> Result<Option<Endpoint>, Error> {
@@ -124,15 +120,7 @@ impl ProviderMetadata {
     /// the document lists `id_token_signing_alg_values_supported`, it must include RS256,
     /// the only algorithm accepted for id_tokens.
     pub fn parse(json: &[u8], expected_issuer: &str) -> Result<ProviderMetadata, Error> {
-        if json.len() > MAX_OIDC_DOCUMENT_BYTES {
-            return Err(invalid(format!(
-                "the document is larger than {MAX_OIDC_DOCUMENT_BYTES} bytes"
-            )));
-        }
-        let doc = match serde_json::from_slice::<Value>(json) {
-            Ok(Value::Object(doc)) => doc,
-            _ => return Err(invalid("the document is not a JSON object")),
-        };
+        let doc = json_object(json, "document").map_err(invalid)?;
         let issuer = text(&doc, "issuer")?.ok_or_else(|| invalid("`issuer` is missing"))?;
         if issuer != expected_issuer {
             return Err(Error::IssuerMismatch {
@@ -289,7 +277,7 @@ mod tests {
                 "id_token_signing_alg_values_supported",
                 serde_json::json!(["HS256"]),
             )]),
-            vec![b' '; MAX_OIDC_DOCUMENT_BYTES + 1],
+            vec![b' '; crate::MAX_OIDC_DOCUMENT_BYTES + 1],
         ];
         for bad in cases {
             let r = ProviderMetadata::parse(&bad, ISSUER);

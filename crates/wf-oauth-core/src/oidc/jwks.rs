@@ -6,7 +6,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
-use super::MAX_OIDC_DOCUMENT_BYTES;
+use super::{json_object, string_member};
 use crate::error::Error;
 use crate::redact::sanitize_str;
 
@@ -92,11 +92,9 @@ fn invalid(reason: impl Into<String>) -> Error {
 }
 
 fn text(key: &Map<String, Value>, name: &str) -> Result<Option<String>, Error> {
-    match key.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(invalid(format!("`{name}` of a key is not a string"))),
-    }
+    string_member(key, name)
+        .map(|v| v.map(str::to_owned))
+        .map_err(invalid)
 }
 
 fn component(key: &Map<String, Value>, name: &str, kid: &str) -> Result<Vec<u8>, Error> {
@@ -115,13 +113,7 @@ fn component(key: &Map<String, Value>, name: &str, kid: &str) -> Result<Vec<u8>,
 impl Jwks {
     /// Parses a JWKS document (`{"keys":[…]}`).
     pub fn parse(json: &[u8]) -> Result<Jwks, Error> {
-        if json.len() > MAX_OIDC_DOCUMENT_BYTES {
-            return Err(invalid(format!(
-                "the document is larger than {MAX_OIDC_DOCUMENT_BYTES} bytes"
-            )));
-        }
-        let doc: Value =
-            serde_json::from_slice(json).map_err(|_| invalid("the document is not JSON"))?;
+        let doc = json_object(json, "document").map_err(invalid)?;
         let Some(entries) = doc.get("keys").and_then(Value::as_array) else {
             return Err(invalid("the document has no `keys` array"));
         };
@@ -208,7 +200,7 @@ mod tests {
                 "{doc}"
             );
         }
-        let huge = vec![b' '; MAX_OIDC_DOCUMENT_BYTES + 1];
+        let huge = vec![b' '; crate::MAX_OIDC_DOCUMENT_BYTES + 1];
         assert!(matches!(Jwks::parse(&huge), Err(Error::JwksInvalid { .. })));
     }
 }

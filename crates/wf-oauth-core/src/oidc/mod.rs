@@ -46,3 +46,29 @@ pub use validate::{
 
 /// The most bytes of a JSON document (JWKS, discovery, userinfo) read before parsing.
 pub const MAX_OIDC_DOCUMENT_BYTES: usize = 256 * 1024;
+
+use serde_json::{Map, Value};
+
+/// A JSON document that must be an object of at most [`MAX_OIDC_DOCUMENT_BYTES`]; the
+/// error is the reason, for the caller's error variant.
+fn json_object(json: &[u8], what: &str) -> Result<Map<String, Value>, String> {
+    if json.len() > MAX_OIDC_DOCUMENT_BYTES {
+        return Err(format!(
+            "the {what} is larger than {MAX_OIDC_DOCUMENT_BYTES} bytes"
+        ));
+    }
+    match serde_json::from_slice::<Value>(json) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(format!("the {what} is not a JSON object")),
+    }
+}
+
+/// A string member: `None` when absent or `null`; the error is the reason when it has
+/// another type.
+fn string_member<'m>(map: &'m Map<String, Value>, name: &str) -> Result<Option<&'m str>, String> {
+    match map.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(format!("`{name}` is not a string")),
+    }
+}

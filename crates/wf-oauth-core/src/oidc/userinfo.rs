@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::MAX_OIDC_DOCUMENT_BYTES;
+use super::{json_object, string_member};
 use crate::error::Error;
 
 /// The claims of a userinfo response: `sub`, `email`, `name`, and every claim as
@@ -35,11 +35,9 @@ fn invalid(reason: impl Into<String>) -> Error {
 }
 
 fn text(all: &Map<String, Value>, name: &str) -> Result<Option<String>, Error> {
-    match all.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(invalid(format!("`{name}` is not a string"))),
-    }
+    string_member(all, name)
+        .map(|v| v.map(str::to_owned))
+        .map_err(invalid)
 }
 
 impl UserInfo {
@@ -48,15 +46,7 @@ impl UserInfo {
     /// known (`id_token_sub`), the response's must be equal to it, else
     /// [`Error::UserinfoSubjectMismatch`] (Core §5.3.2: substitution attacks).
     pub fn parse(json: &[u8], id_token_sub: Option<&str>) -> Result<UserInfo, Error> {
-        if json.len() > MAX_OIDC_DOCUMENT_BYTES {
-            return Err(invalid(format!(
-                "the response is larger than {MAX_OIDC_DOCUMENT_BYTES} bytes"
-            )));
-        }
-        let all = match serde_json::from_slice::<Value>(json) {
-            Ok(Value::Object(all)) => all,
-            _ => return Err(invalid("the response is not a JSON object")),
-        };
+        let all = json_object(json, "response").map_err(invalid)?;
         let sub = text(&all, "sub")?
             .filter(|s| !s.is_empty())
             .ok_or_else(|| invalid("`sub` is missing"))?;
@@ -142,7 +132,7 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
-        let huge = vec![b' '; MAX_OIDC_DOCUMENT_BYTES + 1];
+        let huge = vec![b' '; crate::MAX_OIDC_DOCUMENT_BYTES + 1];
         assert!(matches!(
             UserInfo::parse(&huge, None),
             Err(Error::UserinfoInvalid { .. })

@@ -293,11 +293,9 @@ fn verify_signature(key: &Jwk, header: &str, payload: &str, signature: &str) -> 
 
 /// A string claim: `None` when absent, malformed when present with another type.
 fn string_claim(claims: &Map<String, Value>, name: &str) -> Result<Option<String>, Error> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(malformed(format!("`{name}` is not a string"))),
-    }
+    super::string_member(claims, name)
+        .map(|v| v.map(str::to_owned))
+        .map_err(malformed)
 }
 
 /// A NumericDate claim (RFC 7519 §2): seconds, fractions dropped.

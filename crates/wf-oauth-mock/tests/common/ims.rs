@@ -32,6 +32,26 @@ pub async fn ims_token(mock: &RunningMock, form: &[(&str, &str)]) -> Response {
         .unwrap()
 }
 
+/// The client-credentials grant of the confidential client (secret in the form).
+pub async fn client_credentials(mock: &RunningMock, scope: &str) -> Response {
+    ims_token(
+        mock,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", CLIENT),
+            ("client_secret", SECRET),
+            ("scope", scope),
+        ],
+    )
+    .await
+}
+
+/// A code through the login and consent pages for `client_id`, with `extra` appended to
+/// the authorization query.
+pub async fn code_through_pages(mock: &RunningMock, client_id: &str, extra: &str) -> String {
+    code_of(&ims_browser_flow(mock, &authorize_query(client_id, extra)).await)
+}
+
 /// Redeems a code as the confidential client (secret in the form); returns the body.
 pub async fn redeem(mock: &RunningMock, code: &str) -> Value {
     let resp = ims_token(

@@ -231,4 +231,14 @@ pub async fn ims_browser_flow(mock: &RunningMock, query: &str) -> Url {
     Url::parse(decided.headers()["location"].to_str().unwrap()).unwrap()
 }
 
+/// The `code` parameter of a callback URL.
+pub fn code_of(callback: &Url) -> String {
+    callback
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .expect("a code in the callback")
+        .1
+        .into_owned()
+}
+
 pub mod ims;
