@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
+use crate::builder::MockBuilder;
 use crate::clock::MockClock;
 use crate::config::{
     DEFAULT_APP_NAME, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PUBLIC_CLIENT_ID,
-    DEFAULT_REDIRECT_URI, MockBuilder, Mode, UserAccount,
+    DEFAULT_REDIRECT_URI, Mode, UserAccount,
 };
 
 /// Options of a mock instance, for embedding in a clap parser with

@@ -117,6 +117,7 @@ mod admin;
 mod api;
 mod args;
 mod authorize;
+mod builder;
 mod clock;
 mod config;
 mod data;
@@ -142,12 +143,13 @@ mod tokens;
 
 pub use args::MockArgs;
 pub use authorize::LOGIN_COOKIE;
+pub use builder::MockBuilder;
 pub use clock::{MockClock, MockInstant};
 pub use config::{
     DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_APP_NAME, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
     DEFAULT_CODE_TTL, DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_PASSWORD, DEFAULT_PUBLIC_CLIENT_ID,
-    DEFAULT_REDIRECT_URI, DEFAULT_SESSION_IDLE, DEFAULT_USERNAME, MAX_BODY_BYTES, MockBuilder,
-    MockConfig, MockError, Mode, Paths, UserAccount,
+    DEFAULT_REDIRECT_URI, DEFAULT_SESSION_IDLE, DEFAULT_USERNAME, MAX_BODY_BYTES, MockConfig,
+    MockError, Mode, Paths, UserAccount,
 };
 pub use data::{PROJECT_COUNT, TASK_COUNT, USER_COUNT};
 pub use faults::{Fault, FaultSpec, FaultTarget, IdTokenFlaw};

@@ -343,73 +343,10 @@ fn check_claims(
             ),
         ));
     }
-    let sub = string_claim(&all, "sub")?
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| rejected(IdTokenCheck::Subject, "`sub` is missing"))?;
-    if expected.subject.is_some_and(|s| s != sub) {
-        return Err(rejected(
-            IdTokenCheck::Subject,
-            "`sub` differs from the expected subject (another user)",
-        ));
-    }
-    let audience = audience_claim(&all)?;
-    let client = expected.client_id;
-    if !audience.iter().any(|a| a == client) {
-        return Err(rejected(
-            IdTokenCheck::Audience,
-            format!(
-                "`aud` ({}) does not include the client ID {}",
-                sanitize_str(&audience.join(" ")),
-                sanitize_str(client)
-            ),
-        ));
-    }
-    let authorized_party = string_claim(&all, "azp")?;
-    match authorized_party.as_deref() {
-        Some(azp) if azp != client => {
-            return Err(rejected(
-                IdTokenCheck::AuthorizedParty,
-                format!("`azp` is {}, not the client ID", sanitize_str(azp)),
-            ));
-        }
-        None if audience.len() > 1 => {
-            return Err(rejected(
-                IdTokenCheck::AuthorizedParty,
-                "`aud` has several values and `azp` is missing",
-            ));
-        }
-        _ => {}
-    }
-    let now = expected.now;
-    let expires_at = time_claim(&all, "exp")?
-        .ok_or_else(|| rejected(IdTokenCheck::Expiry, "`exp` is missing"))?;
-    if now >= expires_at.plus_secs(ID_TOKEN_CLOCK_SKEW_SECS) {
-        return Err(rejected(
-            IdTokenCheck::Expiry,
-            format!("the token expired at {expires_at} (now {now})"),
-        ));
-    }
-    let issued_at = time_claim(&all, "iat")?
-        .ok_or_else(|| rejected(IdTokenCheck::IssuedAt, "`iat` is missing"))?;
-    if issued_at > now.plus_secs(ID_TOKEN_CLOCK_SKEW_SECS) {
-        return Err(rejected(
-            IdTokenCheck::IssuedAt,
-            format!("the token was issued in the future ({issued_at}, now {now})"),
-        ));
-    }
-    let nonce = string_claim(&all, "nonce")?;
-    if let Some(sent) = expected.nonce {
-        match nonce.as_deref() {
-            None => return Err(rejected(IdTokenCheck::Nonce, "`nonce` is missing")),
-            Some(received) if !sent.matches(received) => {
-                return Err(rejected(
-                    IdTokenCheck::Nonce,
-                    "`nonce` is not the one of this sign-in (replayed or injected token)",
-                ));
-            }
-            Some(_) => {}
-        }
-    }
+    let sub = check_subject(&all, expected.subject)?;
+    let (audience, authorized_party) = check_audience(&all, expected.client_id)?;
+    let (issued_at, expires_at) = check_times(&all, expected.now)?;
+    let nonce = check_nonce(&all, expected.nonce)?;
     Ok(IdTokenClaims {
         email: string_claim(&all, "email")?,
         name: string_claim(&all, "name")?,
@@ -422,4 +359,89 @@ fn check_claims(
         nonce,
         all,
     })
+}
+
+fn check_subject(all: &Map<String, Value>, expected: Option<&str>) -> Result<String, Error> {
+    let sub = string_claim(all, "sub")?
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| rejected(IdTokenCheck::Subject, "`sub` is missing"))?;
+    if expected.is_some_and(|s| s != sub) {
+        return Err(rejected(
+            IdTokenCheck::Subject,
+            "`sub` differs from the expected subject (another user)",
+        ));
+    }
+    Ok(sub)
+}
+
+/// `aud` must include the client; `azp` must be the client when present, and is
+/// required when there are several audiences (Core §3.1.3.7 items 3–5).
+fn check_audience(
+    all: &Map<String, Value>,
+    client: &str,
+) -> Result<(Vec<String>, Option<String>), Error> {
+    let audience = audience_claim(all)?;
+    if !audience.iter().any(|a| a == client) {
+        return Err(rejected(
+            IdTokenCheck::Audience,
+            format!(
+                "`aud` ({}) does not include the client ID {}",
+                sanitize_str(&audience.join(" ")),
+                sanitize_str(client)
+            ),
+        ));
+    }
+    let authorized_party = string_claim(all, "azp")?;
+    match authorized_party.as_deref() {
+        Some(azp) if azp != client => Err(rejected(
+            IdTokenCheck::AuthorizedParty,
+            format!("`azp` is {}, not the client ID", sanitize_str(azp)),
+        )),
+        None if audience.len() > 1 => Err(rejected(
+            IdTokenCheck::AuthorizedParty,
+            "`aud` has several values and `azp` is missing",
+        )),
+        _ => Ok((audience, authorized_party)),
+    }
+}
+
+/// `(iat, exp)`: `exp` after now and `iat` not after now, each with the allowed skew.
+fn check_times(all: &Map<String, Value>, now: UnixTime) -> Result<(UnixTime, UnixTime), Error> {
+    let expires_at = time_claim(all, "exp")?
+        .ok_or_else(|| rejected(IdTokenCheck::Expiry, "`exp` is missing"))?;
+    if now >= expires_at.plus_secs(ID_TOKEN_CLOCK_SKEW_SECS) {
+        return Err(rejected(
+            IdTokenCheck::Expiry,
+            format!("the token expired at {expires_at} (now {now})"),
+        ));
+    }
+    let issued_at = time_claim(all, "iat")?
+        .ok_or_else(|| rejected(IdTokenCheck::IssuedAt, "`iat` is missing"))?;
+    if issued_at > now.plus_secs(ID_TOKEN_CLOCK_SKEW_SECS) {
+        return Err(rejected(
+            IdTokenCheck::IssuedAt,
+            format!("the token was issued in the future ({issued_at}, now {now})"),
+        ));
+    }
+    Ok((issued_at, expires_at))
+}
+
+fn check_nonce(
+    all: &Map<String, Value>,
+    expected: Option<&Nonce>,
+) -> Result<Option<String>, Error> {
+    let nonce = string_claim(all, "nonce")?;
+    if let Some(sent) = expected {
+        match nonce.as_deref() {
+            None => return Err(rejected(IdTokenCheck::Nonce, "`nonce` is missing")),
+            Some(received) if !sent.matches(received) => {
+                return Err(rejected(
+                    IdTokenCheck::Nonce,
+                    "`nonce` is not the one of this sign-in (replayed or injected token)",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(nonce)
 }
