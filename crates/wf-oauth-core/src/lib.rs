@@ -75,7 +75,15 @@
 //! Client secrets, codes, verifiers and tokens are newtypes ([`ClientSecret`],
 //! [`AuthorizationCode`], [`PkceVerifier`], [`AccessToken`], [`RefreshToken`]) whose
 //! `Debug` and `Display` print `[redacted]`; their values leave only through `.secret()`.
-//! Requests, responses, token sets and errors print without credentials too.
+//! Requests, responses, token sets and errors print without credentials too; so do the
+//! OpenID Connect [`IdToken`] and [`Nonce`].
+//!
+//! # OpenID Connect
+//!
+//! [`validate_id_token`] checks an id_token against the provider's [`Jwks`] (RS256 only,
+//! `iss`, `aud`/`azp`, `exp`/`iat` with [`ID_TOKEN_CLOCK_SKEW_SECS`] of skew, `nonce`) and
+//! returns its [`IdTokenClaims`]; [`ProviderMetadata`] reads a discovery document and
+//! [`UserInfo`] a userinfo response. Fetching them is the driver's job.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -273,5 +273,12 @@ mod tests {
         assert_eq!(c.ims_org_id.as_deref(), Some("ABC123@AdobeOrg"));
         assert!(c.refresh_requires_offline_access);
         assert!(c.validate().is_ok());
+        for bad in ["", "has space@AdobeOrg"] {
+            let cli = Cli::try_parse_from(["x", "--ims-org-id", bad]).unwrap();
+            assert!(
+                cli.mock.into_builder().config().validate().is_err(),
+                "{bad:?}"
+            );
+        }
     }
 }
