@@ -98,8 +98,9 @@ start_mock() {
 start_mock mock
 export WF_MOCK_URL="$mock_address"
 # Adobe IMS (tests/test_providers.c): a manual clock the tests advance together with
-# their own, and a one-hour token lifetime (IMS_TOKEN_TTL there).
-start_mock ims-mock --mode ims --manual-clock --access-token-ttl-secs 3600
+# their own, and a one-hour token lifetime (IMS_TOKEN_TTL there). IMS wants https redirect
+# URIs for web apps: the loopback callback needs the fake's test switch.
+start_mock ims-mock --mode ims --allow-loopback-redirects --manual-clock --access-token-ttl-secs 3600
 export WF_IMS_MOCK_URL="$mock_address"
 
 failures=0

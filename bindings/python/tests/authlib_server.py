@@ -6,6 +6,14 @@ guards with Bearer tokens. Served on 127.0.0.1 by werkzeug in a thread of the te
 process, so the SDK's `provider="generic"` profile runs against a real third-party
 implementation of the RFCs.
 
+It is also a full OpenID provider (authlib_oidc.py, Authlib's OIDC classes): with the
+`openid` scope the code grant and refreshes return RS256 id_tokens (the nonce of the
+authorization request echoed on the code grant), signed with a key made at start and
+published at /oauth/jwks; the discovery document is at
+/.well-known/openid-configuration (issuer = the server's base URL), userinfo at
+/oauth/userinfo, RFC 7009 revocation at /oauth/revoke (revoked tokens are then refused by
+the token endpoint, the API and userinfo).
+
 Authlib refuses plain http unless AUTHLIB_INSECURE_TRANSPORT is set; the fixture that
 starts the server sets it (the server only ever listens on loopback)."""
 
@@ -28,8 +36,11 @@ from authlib.oauth2.rfc6749.grants import (
 )
 from authlib.oauth2.rfc6750 import BearerTokenValidator
 from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oidc.core import AuthorizationCodeMixin as OpenIDCodeMixin
 from flask import Flask, jsonify, request
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+import authlib_oidc
 
 API = "/attask/api/v20.0"
 USERS = [{"ID": "u-1", "name": "Dana Demo", "objCode": "USER", "username": "demo"}]
@@ -70,7 +81,13 @@ class OAuthApp(ClientMixin):
         )
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        return endpoint != "token" or method == self.auth_method
+        # The token and revocation endpoints take the client's registered method only.
+        return endpoint not in ("token", "revocation") or method == self.auth_method
+
+    @property
+    def client_metadata(self) -> Dict[str, Any]:
+        """Registration metadata (none: userinfo answers plain JSON)."""
+        return {}
 
     def check_response_type(self, response_type: str) -> bool:
         return response_type == "code"
@@ -80,7 +97,7 @@ class OAuthApp(ClientMixin):
 
 
 @dataclass
-class Code(AuthorizationCodeMixin):
+class Code(OpenIDCodeMixin):
     code: str
     client_id: str
     redirect_uri: str
@@ -88,12 +105,20 @@ class Code(AuthorizationCodeMixin):
     user: str
     code_challenge: Optional[str]
     code_challenge_method: Optional[str]
+    nonce: Optional[str] = None
+    auth_time: int = field(default_factory=lambda: int(time.time()))
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
 
     def get_scope(self) -> str:
         return self.scope
+
+    def get_nonce(self) -> Optional[str]:
+        return self.nonce
+
+    def get_auth_time(self) -> int:
+        return self.auth_time
 
 
 @dataclass
@@ -107,6 +132,9 @@ class Token(TokenMixin):
     issued_at: float = field(default_factory=time.time)
     revoked: bool = False
     refresh_revoked: bool = False
+    #: The authorization grant the token belongs to (kept across refreshes).
+    grant_id: int = 0
+    client: Optional[OAuthApp] = None
 
     def check_client(self, client: ClientMixin) -> bool:
         return bool(client.get_client_id() == self.client_id)
@@ -125,6 +153,9 @@ class Token(TokenMixin):
 
     def get_user(self) -> Optional[str]:
         return self.user
+
+    def get_client(self) -> Optional[OAuthApp]:
+        return self.client
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -152,6 +183,15 @@ class OAuthServer:
         #: (path, status) of every API request, and the credential headers they carried.
         self.api_requests: Counter[Tuple[str, int]] = Counter()
         self.api_credentials: List[Tuple[str, str]] = []
+        #: Every authorize request's query parameters, as sent.
+        self.authorize_params: List[Dict[str, str]] = []
+        #: What each successful revocation revoked ("access_token" or "refresh_token").
+        self.revocations: List[str] = []
+        #: (status) of every revocation request.
+        self.revocation_requests: Counter[int] = Counter()
+        #: The id_token signing key (RS256), made now and kept in memory only.
+        self.signing_key = authlib_oidc.signing_key()
+        self._grants = 0
         self.app = self._build_app()
         self.http = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=QuietHandler)
         self.url = f"http://127.0.0.1:{self.http.server_port}"
@@ -212,10 +252,37 @@ class OAuthServer:
     def token_url(self) -> str:
         return f"{self.url}/oauth/token"
 
+    @property
+    def issuer(self) -> str:
+        """The OpenID issuer: the base URL."""
+        return self.url
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{self.url}/.well-known/openid-configuration"
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.url}/oauth/jwks"
+
+    @property
+    def userinfo_url(self) -> str:
+        return f"{self.url}/oauth/userinfo"
+
+    @property
+    def revocation_url(self) -> str:
+        return f"{self.url}/oauth/revoke"
+
     # -- the server --------------------------------------------------------------------
 
     def _save_token(self, token: Dict[str, Any], req: Any) -> None:
         with self.lock:
+            previous = getattr(req, "refresh_token", None)
+            if isinstance(previous, Token):
+                grant_id = previous.grant_id
+            else:
+                self._grants += 1
+                grant_id = self._grants
             self.tokens.append(
                 Token(
                     client_id=req.client.get_client_id(),
@@ -224,6 +291,8 @@ class OAuthServer:
                     refresh_token=token.get("refresh_token"),
                     scope=token.get("scope", ""),
                     expires_in=int(token["expires_in"]),
+                    grant_id=grant_id,
+                    client=req.client,
                 )
             )
 
@@ -268,6 +337,7 @@ class OAuthServer:
                     user=req.user,
                     code_challenge=data.get("code_challenge"),
                     code_challenge_method=data.get("code_challenge_method"),
+                    nonce=data.get("nonce"),
                 )
                 with server_state.lock:
                     server_state.codes[code] = item
@@ -309,9 +379,12 @@ class OAuthServer:
             TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
         server = AuthorizationServer(app, query_client=self.apps.get, save_token=self._save_token)
-        server.register_grant(CodeGrant, [S256Only(required=True)])
-        server.register_grant(RotatingRefreshGrant)
+        server.register_grant(
+            CodeGrant, [S256Only(required=True), authlib_oidc.CodeIdTokens(self)]
+        )
+        server.register_grant(RotatingRefreshGrant, [authlib_oidc.RefreshIdTokens(self)])
         server.register_grant(CredentialsGrant)
+        server.register_endpoint(authlib_oidc.revocation_endpoint(self))
 
         class Validator(BearerTokenValidator):
             def authenticate_token(self, token_string: str) -> Optional[Token]:
@@ -319,9 +392,31 @@ class OAuthServer:
 
         require_oauth = ResourceProtector()
         require_oauth.register_token_validator(Validator())
+        server.register_endpoint(authlib_oidc.userinfo_endpoint(self, require_oauth))
+
+        @app.get("/.well-known/openid-configuration")
+        def openid_configuration() -> Any:
+            return jsonify(authlib_oidc.discovery(server_state))
+
+        @app.get("/oauth/jwks")
+        def jwks() -> Any:
+            return jsonify(keys=[server_state.signing_key.as_dict(private=False)])
+
+        @app.route("/oauth/userinfo", methods=["GET", "POST"])
+        def userinfo() -> Any:
+            return server.create_endpoint_response("userinfo")
+
+        @app.post("/oauth/revoke")
+        def revoke() -> Any:
+            response = server.create_endpoint_response("revocation")
+            with server_state.lock:
+                server_state.revocation_requests[response.status_code] += 1
+            return response
 
         @app.get("/oauth/authorize")
         def authorize() -> Any:
+            with server_state.lock:
+                server_state.authorize_params.append(dict(request.args))
             # The test user is signed in and consents at once.
             try:
                 grant = server.get_consent_grant(end_user="demo")

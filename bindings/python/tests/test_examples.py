@@ -81,7 +81,8 @@ def run_report(config: Dict[str, Any], tmp_path: Path, mock: Optional[Mock]) -> 
 def test_report_runs_against_legacy_and_ims(
     start_mock: Callable[..., Mock], tmp_path: Path, service: str
 ) -> None:
-    mock = start_mock("--mode", service, "--auto-approve")
+    # (The loopback callback of a web app needs the fake's test switch in IMS mode.)
+    mock = start_mock("--mode", service, "--allow-loopback-redirects", "--auto-approve")
     configs = report_configs(mock, tmp_path / "tokens")
     assert set(configs["ims"].items()) ^ set(configs["legacy"].items()) == {
         ("provider", "adobe_ims"), ("ims_base", mock.base_url), ("scope", IMS_SCOPE)

@@ -237,7 +237,7 @@ def test_damaged_codes_are_refused_and_nothing_is_sent(mock: Mock, code: str) ->
 
 
 def test_iss_from_another_server_is_refused(start_mock) -> None:  # type: ignore[no-untyped-def]
-    ims = start_mock("--mode", "ims", "--auto-approve")
+    ims = start_mock("--mode", "ims", "--auto-approve", "--allow-loopback-redirects")
     ims_base = ims.base_url
     client = wf_oauth.Client(
         ims.base_url,

@@ -35,7 +35,9 @@ TTL = 3600  # the fake's IMS access token lifetime in these tests (`expires_in`)
 def ims(start_mock: Callable[..., Mock]) -> Mock:
     """The fake in Adobe IMS mode, its clock moved only by the tests."""
     return start_mock(
-        "--mode", "ims", "--auto-approve", "--manual-clock",
+        # IMS wants https redirects for web apps; the tests' loopback callback needs the
+        # fake's test switch.
+        "--mode", "ims", "--allow-loopback-redirects", "--auto-approve", "--manual-clock",
         "--access-token-ttl-secs", str(TTL), "--max-concurrent-requests", "0",
     )
 

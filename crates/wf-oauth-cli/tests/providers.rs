@@ -22,6 +22,7 @@ async fn ims_fake(redirect: &str) -> RunningMock {
     fake_with(
         MockWorkfront::builder()
             .mode(Mode::AdobeIms)
+            .allow_loopback_redirects(true)
             .manual_clock()
             .redirect_uri(redirect),
     )

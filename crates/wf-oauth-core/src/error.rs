@@ -285,6 +285,72 @@ pub enum Error {
          start the sign-in again"
     )]
     IssuerMissing,
+
+    /// An id_token failed a validation check: the sign-in it reports must not be trusted
+    /// (a forged, replayed, expired or misdirected token, or a wrongly configured issuer
+    /// or client ID). Sign in again.
+    #[error("the id_token was rejected ({check}): {reason}")]
+    IdTokenRejected {
+        /// Which check failed.
+        check: crate::oidc::IdTokenCheck,
+        /// Details (claim values from the token, sanitized; never the token).
+        reason: String,
+    },
+
+    /// The id_token is not a well-formed compact JWS carrying a JSON claims object.
+    #[error("malformed id_token: {reason}")]
+    IdTokenMalformed {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// The id_token's `kid` names a key the JWKS does not list. The provider may have
+    /// rotated its keys: fetch the JWKS again (once) and validate again; if the key is
+    /// still unknown, the token is not from the provider.
+    #[error(
+        "the id_token is signed with key `{kid}`, which the provider's JWKS does not list; \
+         fetch the JWKS again"
+    )]
+    IdTokenUnknownKey {
+        /// The `kid` of the token's header (sanitized).
+        kid: String,
+    },
+
+    /// A JWKS document is not usable.
+    #[error("invalid JWKS document: {reason}")]
+    JwksInvalid {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// An OpenID provider discovery document is not usable.
+    #[error("invalid OpenID provider metadata: {reason}")]
+    DiscoveryInvalid {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A discovery document names another issuer than the one it was fetched for
+    /// (OpenID Connect Discovery §4.3): it must not be used.
+    #[error("the discovery document is for issuer {found}, not {expected}; it must not be used")]
+    DiscoveryIssuerMismatch {
+        /// The issuer the document was fetched for.
+        expected: String,
+        /// The issuer it names (sanitized).
+        found: String,
+    },
+
+    /// A userinfo response is not a JSON object with a `sub`.
+    #[error("invalid userinfo response: {reason}")]
+    UserinfoInvalid {
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// The userinfo response is about another subject than the id_token (OpenID Connect
+    /// Core §5.3.2): it must not be used.
+    #[error("the userinfo response is about another user than the id_token; it must not be used")]
+    UserinfoSubjectMismatch,
 }
 
 /// The categories every binding maps errors to.
@@ -390,6 +456,16 @@ impl Error {
             | Error::UnexpectedResponse { .. }
             | Error::ResponseTooLarge { .. }
             | Error::InvalidTokenResponse { .. } => ErrorKind::Protocol,
+            // A token that fails a check is a failed sign-in (possibly an attack); a
+            // document that is not even well-formed is the server breaking the protocol.
+            Error::IdTokenRejected { .. }
+            | Error::IdTokenUnknownKey { .. }
+            | Error::UserinfoSubjectMismatch => ErrorKind::AuthorizationFailed,
+            Error::IdTokenMalformed { .. }
+            | Error::JwksInvalid { .. }
+            | Error::DiscoveryInvalid { .. }
+            | Error::DiscoveryIssuerMismatch { .. }
+            | Error::UserinfoInvalid { .. } => ErrorKind::Protocol,
         }
     }
 
@@ -571,6 +647,37 @@ mod tests {
         assert_eq!(e.retry_after(), Some(7));
         assert!(e.is_retryable());
         assert_eq!(Error::MissingCode.retry_after(), None);
+    }
+
+    #[test]
+    fn openid_error_kinds() {
+        use crate::oidc::IdTokenCheck;
+        let rejected = Error::IdTokenRejected {
+            check: IdTokenCheck::Signature,
+            reason: "x".into(),
+        };
+        assert_eq!(rejected.kind(), ErrorKind::AuthorizationFailed);
+        assert!(!rejected.is_retryable() && !rejected.is_reauth_required());
+        assert_eq!(
+            Error::IdTokenUnknownKey { kid: "k".into() }.kind(),
+            ErrorKind::AuthorizationFailed
+        );
+        assert_eq!(
+            Error::UserinfoSubjectMismatch.kind(),
+            ErrorKind::AuthorizationFailed
+        );
+        for protocol in [
+            Error::IdTokenMalformed { reason: "x".into() },
+            Error::JwksInvalid { reason: "x".into() },
+            Error::DiscoveryInvalid { reason: "x".into() },
+            Error::DiscoveryIssuerMismatch {
+                expected: "a".into(),
+                found: "b".into(),
+            },
+            Error::UserinfoInvalid { reason: "x".into() },
+        ] {
+            assert_eq!(protocol.kind(), ErrorKind::Protocol, "{protocol}");
+        }
     }
 
     #[test]

@@ -75,7 +75,15 @@
 //! Client secrets, codes, verifiers and tokens are newtypes ([`ClientSecret`],
 //! [`AuthorizationCode`], [`PkceVerifier`], [`AccessToken`], [`RefreshToken`]) whose
 //! `Debug` and `Display` print `[redacted]`; their values leave only through `.secret()`.
-//! Requests, responses, token sets and errors print without credentials too.
+//! Requests, responses, token sets and errors print without credentials too; so do the
+//! OpenID Connect [`IdToken`] and [`Nonce`].
+//!
+//! # OpenID Connect
+//!
+//! [`validate_id_token`] checks an id_token against the provider's [`Jwks`] (RS256 only,
+//! `iss`, `aud`/`azp`, `exp`/`iat` with [`ID_TOKEN_CLOCK_SKEW_SECS`] of skew, `nonce`) and
+//! returns its [`IdTokenClaims`]; [`ProviderMetadata`] reads a discovery document and
+//! [`UserInfo`] a userinfo response. Fetching them is the driver's job.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -88,6 +96,7 @@ mod grant;
 mod http;
 mod instance;
 mod lifecycle;
+mod oidc;
 mod pkce;
 mod provider;
 mod redact;
@@ -117,6 +126,11 @@ pub use http::{
 };
 pub use instance::{Instance, InstancePolicy};
 pub use lifecycle::{Credential, CredentialState, Decision, RefreshTicket, Renewal};
+pub use oidc::{
+    ID_TOKEN_CLOCK_SKEW_SECS, IdToken, IdTokenCheck, IdTokenClaims, IdTokenValidation, Jwk, Jwks,
+    MAX_ID_TOKEN_BYTES, MAX_OIDC_DOCUMENT_BYTES, Nonce, ProviderMetadata, UserInfo,
+    validate_id_token,
+};
 pub use pkce::CODE_CHALLENGE_METHOD;
 pub use provider::{DEFAULT_IMS_BASE, Endpoint, Provider, TokenPlacement};
 pub use response::{MAX_RESPONSE_BYTES, parse_token_response};

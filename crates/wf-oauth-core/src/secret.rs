@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
-fn fingerprint(value: &str) -> String {
+pub(crate) fn fingerprint(value: &str) -> String {
     let digest = Sha256::digest(value.as_bytes());
     let mut out = String::with_capacity(8);
     for byte in &digest[..4] {
@@ -24,7 +24,7 @@ fn fingerprint(value: &str) -> String {
     out
 }
 
-fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     // Lengths of credentials are not secret; contents are.
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
@@ -80,6 +80,10 @@ macro_rules! secret_type {
     };
 }
 
+// Other modules declare their secrets with the same macros (in scope there: `fmt`,
+// `Zeroize`, and this module's `fingerprint` and `constant_time_eq`).
+pub(crate) use secret_type;
+
 macro_rules! serde_secret {
     ($name:ident) => {
         impl Serialize for $name {
@@ -95,6 +99,8 @@ macro_rules! serde_secret {
         }
     };
 }
+
+pub(crate) use serde_secret;
 
 secret_type!(
     /// The client secret of a confidential client. Not serializable: it belongs in the

@@ -30,6 +30,8 @@ fn nothing_prints_a_secret() {
         both(&RefreshToken::new(REFRESH)),
         both(&PkceVerifier::new(CODE)),
         both(&State::new(CODE)),
+        both(&IdToken::new(CODE)),
+        both(&Nonce::new(CODE)),
     ] {
         assert_clean("secret newtype", &s, &all);
     }

@@ -26,7 +26,12 @@ const SCOPE: &str = "openid AdobeID additional_info.projectedProductContext";
 
 /// The fake in IMS mode on a manual clock.
 async fn ims_mock() -> RunningMock {
-    mock_with(|b| b.mode(Mode::AdobeIms).manual_clock()).await
+    mock_with(|b| {
+        b.mode(Mode::AdobeIms)
+            .allow_loopback_redirects(true)
+            .manual_clock()
+    })
+    .await
 }
 
 /// A configuration for the fake's IMS endpoints: Workfront API on the fake too.

@@ -36,6 +36,8 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/reset-stats", post(reset_stats))
         .route("/clock", get(clock))
         .route("/clock/advance", post(advance_clock))
+        .route("/keys/rotate", post(rotate_keys))
+        .route("/requests", get(recorded).delete(clear_recorded))
 }
 
 fn data(v: serde_json::Value) -> Response {
@@ -64,7 +66,8 @@ async fn index() -> Response {
             "POST /__mock/faults", "GET /__mock/faults", "DELETE /__mock/faults",
             "POST /__mock/sessions/expire", "POST /__mock/refresh-tokens/revoke",
             "GET /__mock/stats", "POST /__mock/reset-stats",
-            "GET /__mock/clock", "POST /__mock/clock/advance"
+            "GET /__mock/clock", "POST /__mock/clock/advance",
+            "POST /__mock/keys/rotate", "GET /__mock/requests", "DELETE /__mock/requests"
         ]
     }))
 }
@@ -196,4 +199,20 @@ async fn advance_clock(State(shared): S, req: Request) -> Response {
     };
     shared.clock.advance(by);
     clock_json(&shared)
+}
+
+async fn rotate_keys(State(shared): S) -> Response {
+    data(json!({ "kid": shared.keys.rotate() }))
+}
+
+async fn recorded(State(shared): S) -> Response {
+    data(json!({
+        "authorize": shared.recorder.authorize_requests(),
+        "api": shared.recorder.api_calls(),
+    }))
+}
+
+async fn clear_recorded(State(shared): S) -> Response {
+    shared.recorder.clear();
+    data(json!({ "cleared": true }))
 }

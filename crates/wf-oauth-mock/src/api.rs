@@ -17,14 +17,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, Method, StatusCode, header};
+use http::{HeaderMap, Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::data::{Kind, ObjCode, PROJECT_STATUSES};
 use crate::errors::{ApiError, json_bytes, json_value};
 use crate::faults::{Dialect, FaultTarget, Plan, drop_connection, plan};
+use crate::gateway;
 use crate::net::ConnInfo;
-use crate::params::{InputError, Params, media_type, read_body};
+use crate::params::{InputError, Params, bearer_token, media_type, read_body};
 use crate::search;
 use crate::server::Shared;
 use crate::tokens::fingerprint;
@@ -67,6 +68,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
             Plan::Respond(r) => return r,
             Plan::Delay(d) => tokio::time::sleep(d).await,
             Plan::DropAfter => drop_after = true,
+            Plan::IdToken(_) => {}
         }
     }
     let resp = process(&shared, req)
@@ -108,13 +110,7 @@ fn session_token<'a>(headers: &'a HeaderMap, params: &'a Params) -> Option<(&'a 
     if let Some(v) = params.get("sessionID") {
         return Some((v, false));
     }
-    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = auth.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
-        .map(|t| (t, true))
+    bearer_token(headers).map(|t| (t, true))
 }
 
 fn ok_json(body: Vec<u8>) -> Response {
@@ -123,6 +119,12 @@ fn ok_json(body: Vec<u8>) -> Response {
 
 async fn process(shared: &Shared, req: Request) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
+    // Only where gateway headers mean something: legacy throughput stays unburdened.
+    if shared.config.mode.serves_ims() {
+        shared
+            .recorder
+            .api(&parts.method, parts.uri.path(), &parts.headers);
+    }
     let prefix = shared.paths.api_prefix;
     let path = parts.uri.path();
     let rest = path
@@ -142,13 +144,16 @@ async fn process(shared: &Shared, req: Request) -> Result<Response, ApiError> {
     let (token, bearer) =
         session_token(&parts.headers, &params).ok_or_else(ApiError::not_logged_in)?;
     let now = shared.clock.now();
-    shared
+    let session = shared
         .auth()
         .touch_session(token, bearer, now, &shared.config)
         .ok_or_else(|| {
             tracing::debug!(session = %fingerprint(token), "API call with an unknown or expired session");
             ApiError::not_logged_in()
         })?;
+    if let Err(refusal) = gateway::check(&shared.config, &session, &parts.headers) {
+        return Ok(refusal.into_response());
+    }
 
     let method = if parts.method == Method::HEAD {
         Method::GET

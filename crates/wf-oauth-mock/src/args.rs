@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
+use crate::builder::MockBuilder;
 use crate::clock::MockClock;
 use crate::config::{
     DEFAULT_APP_NAME, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PUBLIC_CLIENT_ID,
-    DEFAULT_REDIRECT_URI, MockBuilder, Mode, UserAccount,
+    DEFAULT_REDIRECT_URI, Mode, UserAccount,
 };
 
 /// Options of a mock instance, for embedding in a clap parser with
@@ -107,6 +108,25 @@ pub struct MockArgs {
     /// Freeze the mock's clock: time only moves through `POST /__mock/clock/advance`.
     #[arg(long)]
     pub manual_clock: bool,
+
+    /// Adobe IMS: accept `http` loopback redirect URIs for the web-application client
+    /// (a test switch: IMS requires `https` redirect URIs for OAuth Web App credentials).
+    #[arg(long)]
+    pub allow_loopback_redirects: bool,
+
+    /// Adobe IMS: refuse API calls without the gateway headers `x-api-key` (the client
+    /// ID) and, with `--ims-org-id`, `x-gw-ims-org-id` (403).
+    #[arg(long)]
+    pub require_gateway_headers: bool,
+
+    /// Adobe IMS organization ID expected in `x-gw-ims-org-id`.
+    #[arg(long, value_name = "ORG@AdobeOrg")]
+    pub ims_org_id: Option<String>,
+
+    /// Adobe IMS: issue refresh tokens only when the scope holds `offline_access` and the
+    /// authorization request had `prompt=consent`.
+    #[arg(long)]
+    pub refresh_requires_offline_access: bool,
 }
 
 impl MockArgs {
@@ -129,7 +149,11 @@ impl MockArgs {
             .lane(self.lane)
             .auto_approve(self.auto_approve)
             .max_concurrent_requests(self.max_concurrent_requests)
-            .admin(!self.no_admin);
+            .admin(!self.no_admin)
+            .allow_loopback_redirects(self.allow_loopback_redirects)
+            .require_gateway_headers(self.require_gateway_headers)
+            .ims_org_id(self.ims_org_id)
+            .refresh_requires_offline_access(self.refresh_requires_offline_access);
         for s in self.client_secrets {
             b = b.client_secret(s);
         }
@@ -221,5 +245,40 @@ mod tests {
         let cli = Cli::try_parse_from(["x", "--rotate-refresh-tokens"]).unwrap();
         assert!(cli.mock.rotate_refresh_tokens);
         assert!(Cli::try_parse_from(["x", "--user", "nopassword"]).is_err());
+    }
+
+    #[test]
+    fn ims_oidc_flags() {
+        let c = Cli::try_parse_from(["x"]).unwrap().mock.into_builder();
+        let c = c.config();
+        assert!(!c.allow_loopback_redirects);
+        assert!(!c.require_gateway_headers);
+        assert_eq!(c.ims_org_id, None);
+        assert!(!c.refresh_requires_offline_access);
+        let cli = Cli::try_parse_from([
+            "x",
+            "--mode",
+            "ims",
+            "--allow-loopback-redirects",
+            "--require-gateway-headers",
+            "--ims-org-id",
+            "ABC123@AdobeOrg",
+            "--refresh-requires-offline-access",
+        ])
+        .unwrap();
+        let b = cli.mock.into_builder();
+        let c = b.config();
+        assert!(c.allow_loopback_redirects);
+        assert!(c.require_gateway_headers);
+        assert_eq!(c.ims_org_id.as_deref(), Some("ABC123@AdobeOrg"));
+        assert!(c.refresh_requires_offline_access);
+        assert!(c.validate().is_ok());
+        for bad in ["", "has space@AdobeOrg"] {
+            let cli = Cli::try_parse_from(["x", "--ims-org-id", bad]).unwrap();
+            assert!(
+                cli.mock.into_builder().config().validate().is_err(),
+                "{bad:?}"
+            );
+        }
     }
 }

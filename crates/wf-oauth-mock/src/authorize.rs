@@ -74,6 +74,33 @@ fn redirect_registered(cfg: &MockConfig, candidate: &str) -> bool {
             })
 }
 
+/// Adobe requires `https` redirect URIs for OAuth Web App credentials (the confidential
+/// client here); only the loopback test switch lets plain-`http` loopback URIs through.
+/// The public client (single-page or native app) is not restricted.
+pub(crate) fn check_ims_redirect(
+    cfg: &MockConfig,
+    public: bool,
+    redirect_uri: &str,
+) -> Result<(), String> {
+    if public {
+        return Ok(());
+    }
+    let url = url::Url::parse(redirect_uri).map_err(|_| "redirect_uri is not a URL")?;
+    let loopback = matches!(
+        url.host(),
+        Some(url::Host::Ipv4(ip)) if ip.is_loopback()
+    ) || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback())
+        || url.host_str() == Some("localhost");
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback && cfg.allow_loopback_redirects => Ok(()),
+        _ => Err(format!(
+            "redirect_uri {redirect_uri:?} must use https for a web application \
+             (plain-http loopback URIs need --allow-loopback-redirects)"
+        )),
+    }
+}
+
 /// Validates the query of an authorization request.
 fn validate(cfg: &MockConfig, query: &str, profile: Profile) -> Result<AuthorizeRequest, String> {
     let p = Params::from_form(query.as_bytes()).map_err(|e| e.to_string())?;
@@ -87,6 +114,9 @@ fn validate(cfg: &MockConfig, query: &str, profile: Profile) -> Result<Authorize
         return Err(format!(
             "redirect_uri {redirect_uri:?} is not registered for this application"
         ));
+    }
+    if profile == Profile::Ims {
+        check_ims_redirect(cfg, public, redirect_uri)?;
     }
     match p.get("response_type") {
         Some("code") => {}
@@ -137,6 +167,8 @@ fn validate(cfg: &MockConfig, query: &str, profile: Profile) -> Result<Authorize
         state: p.get("state").map(str::to_owned),
         code_challenge: challenge,
         scope,
+        nonce: p.get("nonce").map(str::to_owned),
+        prompt: p.get("prompt").map(str::to_owned),
         profile,
     })
 }
@@ -224,9 +256,11 @@ pub(crate) async fn show(State(shared): State<Arc<Shared>>, req: Request) -> Res
             Plan::Respond(r) => return r,
             Plan::Delay(d) => tokio::time::sleep(d).await,
             Plan::DropAfter => drop_after = true,
+            Plan::IdToken(_) => {}
         }
     }
     let query = req.uri().query().unwrap_or("");
+    shared.recorder.authorize(req.uri().path(), query);
     let profile = shared.profile_of(req.uri().path());
     let paths = shared.paths_for(profile);
     let resp = match validate(&shared.config, query, profile) {
@@ -368,8 +402,47 @@ mod tests {
     }
 
     #[test]
+    fn ims_requires_https_for_the_web_app_client() {
+        let mut c = cfg();
+        let q = |client: &str, uri: &str, extra: &str| {
+            let uri: String = url::form_urlencoded::byte_serialize(uri.as_bytes()).collect();
+            format!("client_id={client}&redirect_uri={uri}&response_type=code&scope=openid{extra}")
+        };
+        let http = "http://127.0.0.1:9/cb";
+        let err = validate(&c, &q("demo-client", http, ""), Profile::Ims).unwrap_err();
+        assert!(err.contains("https"), "{err}");
+        // The legacy profile and the public client are not restricted.
+        assert!(validate(&c, &q("demo-client", http, ""), Profile::Legacy).is_ok());
+        let pkce = "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
+        assert!(validate(&c, &q("demo-public", http, pkce), Profile::Ims).is_ok());
+        assert!(
+            validate(
+                &c,
+                &q("demo-client", "https://app.example/cb?x=1", ""),
+                Profile::Ims
+            )
+            .is_ok()
+        );
+        c.allow_loopback_redirects = true;
+        assert!(validate(&c, &q("demo-client", http, ""), Profile::Ims).is_ok());
+        // The switch is for loopback only.
+        c.redirect_uris.push("http://app.example/cb".into());
+        assert!(
+            validate(
+                &c,
+                &q("demo-client", "http://app.example/cb", ""),
+                Profile::Ims
+            )
+            .is_err()
+        );
+        assert!(check_ims_redirect(&c, false, "http://localhost:1/cb").is_ok());
+        assert!(check_ims_redirect(&c, false, "http://[::1]:1/cb").is_ok());
+    }
+
+    #[test]
     fn ims_requires_scope() {
-        let c = cfg();
+        let mut c = cfg();
+        c.allow_loopback_redirects = true;
         let ok =
             "client_id=demo-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&response_type=code";
         assert!(validate(&c, ok, Profile::Ims).is_err());
@@ -433,6 +506,8 @@ mod tests {
             state: Some("s t".into()),
             code_challenge: None,
             scope: None,
+            nonce: None,
+            prompt: None,
             profile: Profile::Legacy,
         };
         let r = redirect_back(&req, &[("code", "abc")]);

@@ -33,6 +33,36 @@ pub enum FaultTarget {
     Api,
     /// `GET` of the authorization endpoint.
     Authorize,
+    /// IMS token revocation (`POST /ims/revoke`).
+    Revoke,
+    /// IMS userinfo (`/ims/userinfo/v2`).
+    Userinfo,
+    /// IMS JWKS (`GET /ims/keys`).
+    Jwks,
+    /// IMS discovery document (`GET /ims/.well-known/openid-configuration`).
+    Discovery,
+}
+
+/// How a faulty id_token is wrong (the [`Fault::IdToken`] fault). Each one is an attack or
+/// a misconfiguration a relying party must refuse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdTokenFlaw {
+    /// The signature does not match the token (one bit flipped).
+    TamperedSignature,
+    /// `aud` and `azp` name another client.
+    WrongAudience,
+    /// `iss` is not the fake's issuer.
+    WrongIssuer,
+    /// `nonce` is not the one of the authorization request (present even when the request
+    /// had none).
+    WrongNonce,
+    /// `exp` is an hour in the past.
+    Expired,
+    /// Signed by a key that is not in the JWKS, under a `kid` the JWKS does not list.
+    UnknownKey,
+    /// `alg: none`, no signature.
+    AlgNone,
 }
 
 /// What an affected request gets instead of (or on top of) its normal answer.
@@ -89,6 +119,13 @@ pub enum Fault {
     /// Process the request normally (a grant really happens), then close the connection
     /// instead of sending the answer: the client never learns the outcome.
     DropAfterProcessing,
+    /// Process a token request normally, but make the id_token of the answer wrong in the
+    /// way `flaw` says (token-endpoint targets only; an answer without an id_token is not
+    /// changed).
+    IdToken {
+        /// What is wrong with the id_token.
+        flaw: IdTokenFlaw,
+    },
 }
 
 fn default_html_status() -> u16 {
@@ -146,6 +183,16 @@ impl FaultSpec {
             && ms > 600_000
         {
             return Err("delay is limited to 600000 ms".into());
+        }
+        let token_target = matches!(
+            self.endpoint,
+            FaultTarget::Token | FaultTarget::AuthorizationCode | FaultTarget::RefreshToken
+        );
+        if matches!(self.fault, Fault::IdToken { .. }) && !token_target {
+            return Err(
+                "an id_token fault applies to token, authorization_code or refresh_token only"
+                    .into(),
+            );
         }
         Ok(())
     }
@@ -212,6 +259,8 @@ pub(crate) enum Plan {
     Delay(Duration),
     /// Process normally, then drop the connection.
     DropAfter,
+    /// Process normally, with a faulty id_token.
+    IdToken(IdTokenFlaw),
 }
 
 /// Turns a fault into a plan for one request.
@@ -219,6 +268,7 @@ pub(crate) fn plan(fault: Fault, dialect: Dialect, conn: Option<&ConnInfo>) -> P
     match fault {
         Fault::Delay { ms } => Plan::Delay(Duration::from_millis(ms)),
         Fault::DropAfterProcessing => Plan::DropAfter,
+        Fault::IdToken { flaw } => Plan::IdToken(flaw),
         Fault::Drop => Plan::Respond(drop_connection(conn)),
         Fault::Status {
             status,
@@ -337,6 +387,29 @@ mod tests {
                 .validate()
                 .is_err()
         );
+        let spec: FaultSpec = serde_json::from_str(
+            r#"{"endpoint":"authorization_code","fault":{"kind":"id_token","flaw":"wrong_audience"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            spec.fault,
+            Fault::IdToken {
+                flaw: IdTokenFlaw::WrongAudience
+            }
+        );
+        assert!(spec.validate().is_ok());
+        let on_api = FaultSpec::new(
+            FaultTarget::Api,
+            1,
+            Fault::IdToken {
+                flaw: IdTokenFlaw::Expired,
+            },
+        );
+        assert!(on_api.validate().is_err());
+        let spec: FaultSpec =
+            serde_json::from_str(r#"{"endpoint":"revoke","fault":{"kind":"status","status":503}}"#)
+                .unwrap();
+        assert_eq!(spec.endpoint, FaultTarget::Revoke);
     }
 
     #[test]

@@ -60,7 +60,21 @@
 //!   `{"access_token","refresh_token","token_type":"bearer","expires_in"}` with
 //!   `expires_in` = [`MockConfig::access_token_ttl`] ([`DEFAULT_ACCESS_TOKEN_TTL`]);
 //! - IMS access tokens work on the API only as `Authorization: Bearer` and expire at a
-//!   fixed time on the mock clock (then `401` with the `AuthenticationException` body).
+//!   fixed time on the mock clock (then `401` with the `AuthenticationException` body);
+//! - OpenID Connect: discovery at `/ims/.well-known/openid-configuration` (issuer
+//!   [`RunningMock::ims_issuer`]), the JWKS at `/ims/keys`, RS256 id_tokens (with the
+//!   authorization request's `nonce`) for scopes with `openid`, userinfo at
+//!   `/ims/userinfo/v2`, RFC 7009 revocation at `/ims/revoke`;
+//! - `offline_access` is granted (a refresh token issued) only with `prompt=consent`;
+//! - web-application redirect URIs must be `https` unless
+//!   [`MockBuilder::allow_loopback_redirects`] is on;
+//! - optionally ([`MockBuilder::require_gateway_headers`]) the Adobe gateway headers
+//!   `x-api-key` and `x-gw-ims-org-id` are required on API calls.
+//!
+//! Authorization parameters and gateway headers are recorded as they arrive
+//! ([`RunningMock::authorize_requests`], [`RunningMock::api_calls`]); id_tokens can be
+//! made wrong on purpose ([`Fault::IdToken`], [`IdTokenFlaw`]) and the signing key rotated
+//! ([`RunningMock::rotate_signing_key`]). The crate README has the details.
 //!
 //! Behaviours a client must cope with, chosen deliberately:
 //! - codes live [`DEFAULT_CODE_TTL`] and are burned by the first redemption attempt; a
@@ -89,6 +103,9 @@
 //! | `POST /__mock/reset-stats` | | `{"data":{"reset":true}}` |
 //! | `GET /__mock/clock` | | `{"data":{"manual":bool,"elapsed_ms":N}}` |
 //! | `POST /__mock/clock/advance` | `{"secs":N}` or `{"ms":N}` | as `GET /__mock/clock` |
+//! | `POST /__mock/keys/rotate` | | `{"data":{"kid":"…"}}` (new id_token signing key) |
+//! | `GET /__mock/requests` | | `{"data":{"authorize":[AuthorizeRecord…],"api":[ApiCallRecord…]}}` |
+//! | `DELETE /__mock/requests` | | `{"data":{"cleared":true}}` |
 //!
 //! A fault rule on the wire:
 //! `{"endpoint":"refresh_token","count":2,"fault":{"kind":"status","status":503,"retry_after":5}}`
@@ -100,14 +117,22 @@ mod admin;
 mod api;
 mod args;
 mod authorize;
+mod builder;
 mod clock;
 mod config;
 mod data;
 mod errors;
 mod faults;
+mod gateway;
 mod html;
+mod id_token;
+mod keys;
 mod net;
+mod openid;
 mod params;
+mod recorded;
+mod revoke;
+mod scopes;
 mod search;
 mod server;
 mod signals;
@@ -118,15 +143,17 @@ mod tokens;
 
 pub use args::MockArgs;
 pub use authorize::LOGIN_COOKIE;
+pub use builder::MockBuilder;
 pub use clock::{MockClock, MockInstant};
 pub use config::{
     DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_APP_NAME, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
     DEFAULT_CODE_TTL, DEFAULT_MAX_CONCURRENT_REQUESTS, DEFAULT_PASSWORD, DEFAULT_PUBLIC_CLIENT_ID,
-    DEFAULT_REDIRECT_URI, DEFAULT_SESSION_IDLE, DEFAULT_USERNAME, MAX_BODY_BYTES, MockBuilder,
-    MockConfig, MockError, Mode, Paths, UserAccount,
+    DEFAULT_REDIRECT_URI, DEFAULT_SESSION_IDLE, DEFAULT_USERNAME, MAX_BODY_BYTES, MockConfig,
+    MockError, Mode, Paths, UserAccount,
 };
 pub use data::{PROJECT_COUNT, TASK_COUNT, USER_COUNT};
-pub use faults::{Fault, FaultSpec, FaultTarget};
+pub use faults::{Fault, FaultSpec, FaultTarget, IdTokenFlaw};
+pub use recorded::{ApiCallRecord, AuthorizeRecord, RECORDED_MAX};
 pub use search::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use server::RunningMock;
 pub use signals::shutdown_signal;

@@ -20,10 +20,14 @@ use crate::config::{IMS_PATHS, LEGACY_PATHS, MockConfig, MockError, Paths};
 use crate::data::DataSet;
 use crate::errors::{ApiError, json_bytes};
 use crate::faults::{FaultQueue, FaultSpec, lock};
+use crate::keys::KeyRing;
 use crate::net::{ConnInfo, KillableListener};
+use crate::recorded::Recorder;
 use crate::state::{AuthState, AuthorizeRequest, Profile, Selector};
 use crate::stats::{Stats, StatsCollector};
-use crate::{admin, api, authorize, stats, token};
+use crate::{admin, api, authorize, openid, revoke, stats, token};
+
+mod oidc;
 
 /// How long a shutdown waits for requests in progress before abandoning them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -39,12 +43,24 @@ pub(crate) struct Shared {
     pub stats: StatsCollector,
     pub api_limit: Option<Arc<Semaphore>>,
     pub api_in_flight: AtomicU64,
+    /// The IMS issuer: the server's base URL, `http://127.0.0.1:PORT`.
+    pub issuer: String,
+    /// The id_token signing key.
+    pub keys: KeyRing,
+    /// Authorization parameters and gateway headers as they arrived.
+    pub recorder: Recorder,
+    /// Unix time (seconds) when the mock's clock read zero.
+    epoch_secs: u64,
 }
 
 impl Shared {
-    fn new(config: MockConfig, clock: MockClock) -> Self {
+    fn new(config: MockConfig, clock: MockClock, addr: SocketAddr) -> Self {
         let api_limit = (config.max_concurrent_requests > 0)
             .then(|| Arc::new(Semaphore::new(config.max_concurrent_requests)));
+        let epoch_secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+            .saturating_sub(clock.elapsed().as_secs());
         Shared {
             paths: config.mode.paths(),
             config,
@@ -55,7 +71,18 @@ impl Shared {
             stats: StatsCollector::default(),
             api_limit,
             api_in_flight: AtomicU64::new(0),
+            issuer: format!("http://{addr}"),
+            keys: KeyRing::default(),
+            recorder: Recorder::default(),
+            epoch_secs,
         }
+    }
+
+    /// The mock's clock as Unix seconds (for `iat`/`exp`): wall time when the mock
+    /// started, moved only by the mock's clock, so advancing the clock ages id_tokens too.
+    pub fn unix_now(&self) -> u64 {
+        self.epoch_secs
+            .saturating_add(self.clock.elapsed().as_secs())
     }
 
     /// The authorization server's state, locked.
@@ -91,6 +118,11 @@ impl Shared {
             mode.serves_legacy().then_some(LEGACY_PATHS),
             mode.serves_ims().then_some(IMS_PATHS),
         ];
+        if mode.serves_ims()
+            && let Some(name) = openid::endpoint_name(path)
+        {
+            return Some(name);
+        }
         for p in served.iter().flatten() {
             if path == p.token {
                 return Some("token");
@@ -158,7 +190,25 @@ fn router(shared: Arc<Shared>) -> Router {
         r = oauth_routes(r, LEGACY_PATHS);
     }
     if mode.serves_ims() {
-        r = oauth_routes(r, IMS_PATHS);
+        r = oauth_routes(r, IMS_PATHS)
+            .route(
+                openid::DISCOVERY_PATH,
+                get(openid::discovery).fallback(openid::method_not_allowed),
+            )
+            .route(
+                openid::JWKS_PATH,
+                get(openid::jwks).fallback(openid::method_not_allowed),
+            )
+            .route(
+                openid::USERINFO_PATH,
+                get(openid::userinfo)
+                    .post(openid::userinfo)
+                    .fallback(openid::method_not_allowed),
+            )
+            .route(
+                openid::REVOKE_PATH,
+                post(revoke::handle).fallback(token::method_not_allowed),
+            );
     }
     r = r.route(
         &format!("{}/{{*rest}}", shared.paths.api_prefix),
@@ -180,7 +230,7 @@ fn router(shared: Arc<Shared>) -> Router {
 pub(crate) async fn spawn(config: MockConfig, clock: MockClock) -> Result<RunningMock, MockError> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
     let addr = listener.local_addr()?;
-    let shared = Arc::new(Shared::new(config, clock));
+    let shared = Arc::new(Shared::new(config, clock, addr));
     let app = router(shared.clone()).into_make_service_with_connect_info::<ConnInfo>();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -367,12 +417,16 @@ impl RunningMock {
             code_challenge,
             None,
             Profile::Legacy,
+            &[],
         )
     }
 
     /// Issues an authorization code for the IMS token endpoint, as
     /// [`issue_code`](Self::issue_code) does, with this `scope`. Refused unless the mode
-    /// serves IMS.
+    /// serves IMS, and for the confidential client with a non-`https` redirect URI unless
+    /// loopback redirects are allowed ([`MockBuilder::allow_loopback_redirects`]).
+    ///
+    /// [`MockBuilder::allow_loopback_redirects`]: crate::MockBuilder::allow_loopback_redirects
     pub fn issue_ims_code(
         &self,
         client_id: &str,
@@ -380,21 +434,7 @@ impl RunningMock {
         code_challenge: Option<&str>,
         scope: &str,
     ) -> Result<String, String> {
-        if !self.shared.config.mode.serves_ims() {
-            return Err(
-                "this mock does not serve Adobe IMS (use Mode::AdobeIms or Mode::Both)".into(),
-            );
-        }
-        if scope.is_empty() {
-            return Err("IMS requires a scope".into());
-        }
-        self.issue(
-            client_id,
-            redirect_uri,
-            code_challenge,
-            Some(scope.to_owned()),
-            Profile::Ims,
-        )
+        self.issue_ims_code_with(client_id, redirect_uri, code_challenge, scope, &[])
     }
 
     fn issue(
@@ -404,6 +444,7 @@ impl RunningMock {
         code_challenge: Option<&str>,
         scope: Option<String>,
         profile: Profile,
+        params: &[(&str, &str)],
     ) -> Result<String, String> {
         let cfg = &self.shared.config;
         let public = cfg.public_client_id.as_deref() == Some(client_id);
@@ -413,15 +454,26 @@ impl RunningMock {
         if !cfg.redirect_uris.iter().any(|r| r == redirect_uri) {
             return Err(format!("redirect_uri {redirect_uri:?} is not registered"));
         }
+        if profile == Profile::Ims {
+            authorize::check_ims_redirect(cfg, public, redirect_uri)?;
+        }
         if public && code_challenge.is_none() {
             return Err("public clients must use PKCE".into());
         }
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        };
         let req = AuthorizeRequest {
             client_id: client_id.to_owned(),
             redirect_uri: redirect_uri.to_owned(),
             state: None,
             code_challenge: code_challenge.map(str::to_owned),
             scope,
+            nonce: param("nonce"),
+            prompt: param("prompt"),
             profile,
         };
         Ok(self

@@ -23,7 +23,12 @@ use serde::Serialize;
 use crate::clock::MockInstant;
 use crate::config::MockConfig;
 use crate::errors::OAuthError;
+use crate::scopes::grants_offline;
 use crate::tokens::{constant_time_eq, fingerprint, is_pkce_string, random_token, s256};
+
+mod sessions;
+
+pub(crate) use sessions::SessionView;
 
 /// How often (in insertions) expired entries are swept, so a long-running mock under
 /// load does not grow without bound.
@@ -58,16 +63,27 @@ pub(crate) struct AuthorizeRequest {
     pub code_challenge: Option<String>,
     /// The requested scope (required by IMS, optional and ignored by legacy).
     pub scope: Option<String>,
+    /// OpenID Connect `nonce`, echoed in the id_token of the code grant.
+    pub nonce: Option<String>,
+    /// OpenID Connect `prompt` (space-separated values; `consent` grants
+    /// `offline_access`).
+    pub prompt: Option<String>,
     /// The authorization endpoint that received the request.
     pub profile: Profile,
 }
 
-/// Credentials handed out by a successful grant.
+/// Credentials handed out by a successful grant, and what an id_token needs to say.
 #[derive(Debug)]
 pub(crate) struct IssuedTokens {
     pub access_token: String,
-    pub refresh_token: String,
+    /// `None` when the grant has no offline access (see [`crate::scopes::grants_offline`]).
+    pub refresh_token: Option<String>,
     pub user: usize,
+    pub client_id: String,
+    /// The scope of the grant.
+    pub scope: Option<String>,
+    /// The authorization request's nonce (code grant only; never on refresh).
+    pub nonce: Option<String>,
 }
 
 /// Which sessions or refresh tokens an admin operation targets.
@@ -111,6 +127,10 @@ struct CodeRecord {
 
 struct SessionRecord {
     user: usize,
+    /// The client the token was issued to (the gateway compares it with `x-api-key`).
+    client_id: String,
+    /// The scope of the grant (userinfo needs `openid`); `None` for client credentials.
+    scope: Option<String>,
     last_used: MockInstant,
     /// `Some(issued)` for an IMS Bearer token (fixed lifetime from `issued`); `None` for
     /// a legacy session (sliding inactivity timeout).
@@ -142,6 +162,7 @@ struct Family {
     profile: Profile,
     client_id: String,
     redirect_uri: String,
+    scope: Option<String>,
     user: usize,
     created: MockInstant,
     last_refresh: MockInstant,
@@ -346,6 +367,9 @@ impl AuthState {
         }
         let user = rec.user;
         let redirect = rec.req.redirect_uri.clone();
+        let scope = rec.req.scope.clone();
+        let nonce = rec.req.nonce.clone();
+        let offline = grants_offline(&rec.req, cfg);
         let family = self.next_family;
         self.next_family += 1;
         rec.family = Some(family);
@@ -355,6 +379,7 @@ impl AuthState {
                 profile,
                 client_id: client.client_id.clone(),
                 redirect_uri: redirect,
+                scope: scope.clone(),
                 user,
                 created: now,
                 last_refresh: now,
@@ -363,12 +388,16 @@ impl AuthState {
                 refresh_tokens: Vec::new(),
             },
         );
-        let refresh_token = self.new_refresh_token(family);
+        // Without offline access the grant has no refresh token at all.
+        let refresh_token = offline.then(|| self.new_refresh_token(family));
         let access_token = self.new_session(family, now, cfg);
         Ok(IssuedTokens {
             access_token,
             refresh_token,
             user,
+            client_id: client.client_id.clone(),
+            scope,
+            nonce,
         })
     }
 
@@ -435,6 +464,7 @@ impl AuthState {
             ));
         }
         let user = family.user;
+        let scope = family.scope.clone();
         let refresh_token = if cfg.rotate_refresh_tokens {
             if let Some(old) = self.refresh.get_mut(token) {
                 old.status = RefreshStatus::Used;
@@ -449,8 +479,11 @@ impl AuthState {
         let access_token = self.new_session(family_id, now, cfg);
         Ok(IssuedTokens {
             access_token,
-            refresh_token,
+            refresh_token: Some(refresh_token),
             user,
+            client_id: client.client_id.clone(),
+            scope,
+            nonce: None,
         })
     }
 
@@ -471,14 +504,18 @@ impl AuthState {
 
     fn new_session(&mut self, family: u64, now: MockInstant, cfg: &MockConfig) -> String {
         let token = random_token();
-        let (user, profile) = self
+        let (user, profile, client_id, scope) = self
             .families
             .get(&family)
-            .map_or((0, Profile::Legacy), |f| (f.user, f.profile));
+            .map_or((0, Profile::Legacy, String::new(), None), |f| {
+                (f.user, f.profile, f.client_id.clone(), f.scope.clone())
+            });
         self.sessions.insert(
             token.clone(),
             SessionRecord {
                 user,
+                client_id,
+                scope,
                 last_used: now,
                 bearer_issued: (profile == Profile::Ims).then_some(now),
             },
@@ -499,6 +536,8 @@ impl AuthState {
             token.clone(),
             SessionRecord {
                 user: 0,
+                client_id: cfg.client_id.clone(),
+                scope: None,
                 last_used: now,
                 bearer_issued: Some(now),
             },
@@ -522,70 +561,5 @@ impl AuthState {
             }
         }
         tracing::info!(family, "token family revoked");
-    }
-
-    // ----- sessions ------------------------------------------------------------------
-
-    /// The user of a valid session, sliding its inactivity window (legacy sessions).
-    ///
-    /// `bearer` says whether the token came as `Authorization: Bearer`: IMS access tokens
-    /// are refused in any other placement (legacy sessions are accepted in all of them).
-    pub fn touch_session(
-        &mut self,
-        token: &str,
-        bearer: bool,
-        now: MockInstant,
-        cfg: &MockConfig,
-    ) -> Option<usize> {
-        let s = self.sessions.get_mut(token)?;
-        if !s.alive(now, cfg) {
-            self.sessions.remove(token);
-            return None;
-        }
-        if s.bearer_issued.is_some() && !bearer {
-            return None;
-        }
-        s.last_used = now;
-        Some(s.user)
-    }
-
-    /// Ends a session (API logout). Returns whether it existed.
-    pub fn end_session(&mut self, token: &str) -> bool {
-        self.sessions.remove(token).is_some()
-    }
-
-    /// Ends matching sessions; returns how many.
-    pub fn expire_sessions(&mut self, sel: &Selector) -> usize {
-        let before = self.sessions.len();
-        self.sessions.retain(|t, _| !sel.matches(t));
-        before - self.sessions.len()
-    }
-
-    /// Revokes matching refresh tokens (sessions stay); returns how many changed.
-    pub fn revoke_refresh_tokens(&mut self, sel: &Selector) -> usize {
-        let mut n = 0;
-        for (t, r) in &mut self.refresh {
-            if r.status != RefreshStatus::Revoked && sel.matches(t) {
-                r.status = RefreshStatus::Revoked;
-                n += 1;
-            }
-        }
-        n
-    }
-
-    /// Live object counts (sessions past their idle time are not counted).
-    pub fn live_counts(&self, now: MockInstant, cfg: &MockConfig) -> LiveCounts {
-        let count = |n: usize| n as u64;
-        LiveCounts {
-            sessions: count(self.sessions.values().filter(|s| s.alive(now, cfg)).count()),
-            refresh_tokens: count(
-                self.refresh
-                    .values()
-                    .filter(|r| r.status == RefreshStatus::Active)
-                    .count(),
-            ),
-            codes: count(self.codes.values().filter(|c| !c.used).count()),
-            families: count(self.families.values().filter(|f| !f.revoked).count()),
-        }
     }
 }

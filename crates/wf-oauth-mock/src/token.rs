@@ -12,10 +12,11 @@
 //!
 //! Errors follow RFC 6749 §5.2 and every answer carries `Cache-Control: no-store`.
 //!
-//! The IMS endpoint takes the same request shapes (real IMS expects forms; JSON is
-//! tolerated here as on the legacy endpoint), adds `client_credentials` (confidential
-//! client, `scope` required, no refresh token) and answers
-//! `{"access_token","refresh_token","token_type":"bearer","expires_in"}`.
+//! The IMS endpoint takes form bodies only (as IMS), adds `client_credentials`
+//! (confidential client, `scope` required, no refresh token) and answers
+//! `{"access_token","refresh_token","id_token","token_type":"bearer","expires_in"}`
+//! (`id_token` for scopes with `openid`; `refresh_token` per
+//! [`crate::scopes::grants_offline`]).
 
 use std::sync::Arc;
 
@@ -25,13 +26,14 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
 
 use crate::errors::{OAuthError, json_bytes, no_store};
-use crate::faults::{Dialect, FaultTarget, Plan, drop_connection, plan};
+use crate::faults::{Dialect, FaultTarget, IdTokenFlaw, Plan, drop_connection, plan};
 use crate::net::ConnInfo;
 use crate::params::{InputError, Params, basic_credentials, media_type, read_body};
 use crate::server::Shared;
 use crate::state::{ClientAuth, IssuedTokens, Profile};
 use crate::stats::status_key;
 use crate::tokens::{constant_time_eq, fingerprint};
+use crate::{id_token, scopes};
 
 /// Grant types known to OAuth that the legacy profile refuses for every client.
 const REFUSED_GRANTS: [&str; 3] = [
@@ -49,6 +51,8 @@ struct ImsTokenBody<'a> {
     access_token: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     refresh_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_token: Option<&'a str>,
     token_type: &'static str,
     expires_in: u64,
 }
@@ -85,18 +89,20 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
     };
     let mut drop_after = false;
     let mut early = None;
+    let mut flaw = None;
     if let Some(fault) = shared.faults.take(targets) {
         shared.stats.record_fault();
         match plan(fault, Dialect::OAuth, conn.as_ref()) {
             Plan::Respond(r) => early = Some(r),
             Plan::Delay(d) => tokio::time::sleep(d).await,
             Plan::DropAfter => drop_after = true,
+            Plan::IdToken(f) => flaw = Some(f),
         }
     }
     let mut resp = match early {
         Some(r) => r,
         None => parsed
-            .and_then(|p| process(&shared, &parts.headers, &p, profile))
+            .and_then(|p| process(&shared, &parts.headers, &p, profile, flaw))
             .unwrap_or_else(IntoResponse::into_response),
     };
     if drop_after {
@@ -128,7 +134,7 @@ pub(crate) async fn method_not_allowed() -> Response {
     resp
 }
 
-async fn parse_body(
+pub(crate) async fn parse_body(
     headers: &HeaderMap,
     body: axum::body::Body,
     profile: Profile,
@@ -168,6 +174,7 @@ fn process(
     headers: &HeaderMap,
     params: &Params,
     profile: Profile,
+    flaw: Option<IdTokenFlaw>,
 ) -> Result<Response, OAuthError> {
     let grant_type = params
         .get("grant_type")
@@ -235,7 +242,7 @@ fn process(
                 access = %fingerprint(&access),
                 "access token issued"
             );
-            return Ok(ims_response(shared, &access, None));
+            return Ok(ims_response(shared, &access, None, None));
         }
         other => {
             return Err(OAuthError::unauthorized_client(format!(
@@ -248,19 +255,36 @@ fn process(
         grant = grant_type,
         client = %client.client_id,
         access = %fingerprint(&issued.access_token),
-        refresh = %fingerprint(&issued.refresh_token),
+        refresh = %issued.refresh_token.as_deref().map(fingerprint).unwrap_or_default(),
         "tokens issued"
     );
     Ok(match profile {
         Profile::Legacy => token_response(shared, &issued),
-        Profile::Ims => ims_response(shared, &issued.access_token, Some(&issued.refresh_token)),
+        Profile::Ims => {
+            // An id_token on the code grant and on every refresh of a grant whose scope
+            // holds `openid` (with the nonce on the code grant only).
+            let id_token = scopes::wants_id_token(issued.scope.as_deref())
+                .then(|| id_token::issue(shared, &issued, flaw));
+            ims_response(
+                shared,
+                &issued.access_token,
+                issued.refresh_token.as_deref(),
+                id_token.as_deref(),
+            )
+        }
     })
 }
 
-fn ims_response(shared: &Shared, access: &str, refresh: Option<&str>) -> Response {
+fn ims_response(
+    shared: &Shared,
+    access: &str,
+    refresh: Option<&str>,
+    id_token: Option<&str>,
+) -> Response {
     let body = ImsTokenBody {
         access_token: access,
         refresh_token: refresh,
+        id_token,
         token_type: "bearer",
         expires_in: shared.config.access_token_ttl.as_secs(),
     };
@@ -272,7 +296,8 @@ fn token_response(shared: &Shared, issued: &IssuedTokens) -> Response {
     let body = TokenBody {
         token_type: "sessionID",
         access_token: &issued.access_token,
-        refresh_token: &issued.refresh_token,
+        // Legacy grants always have offline access.
+        refresh_token: issued.refresh_token.as_deref().unwrap_or_default(),
         // The access token is a Workfront session with a sliding inactivity timeout:
         // 0 means "unknown", as real Workfront sends.
         expires_in: 0,
@@ -292,7 +317,7 @@ fn secret_ok(shared: &Shared, candidate: &str) -> bool {
 }
 
 /// Client authentication: Basic, body credentials, or a public client's bare `client_id`.
-fn authenticate(
+pub(crate) fn authenticate(
     shared: &Shared,
     headers: &HeaderMap,
     params: &Params,

@@ -294,3 +294,71 @@ fn bad_configuration_is_refused() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("redirect URI"));
 }
+
+/// The IMS status code of `GET /ims/authorize/v2` for the web-application client with the
+/// loopback redirect URI.
+fn ims_authorize_status(base: &str) -> u16 {
+    let url = format!(
+        "{base}/ims/authorize/v2?client_id=demo-client&redirect_uri={}&response_type=code&scope=openid",
+        url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect::<String>()
+    );
+    curl(&["--output", "/dev/null", &url]).0
+}
+
+#[test]
+fn ims_openid_flags_of_the_binary() {
+    let strict = Mock::start(&["--mode", "ims", "--auto-approve"]);
+    assert_eq!(ims_authorize_status(&strict.base), 400);
+    let (status, body) = curl(&[&format!(
+        "{}/ims/.well-known/openid-configuration",
+        strict.base
+    )]);
+    assert_eq!(status, 200);
+    assert_eq!(json(&body)["issuer"], strict.base.as_str());
+    strict.stop("-TERM");
+
+    let mock = Mock::start(&[
+        "--mode",
+        "ims",
+        "--auto-approve",
+        "--allow-loopback-redirects",
+        "--require-gateway-headers",
+        "--ims-org-id",
+        "ORG@AdobeOrg",
+    ]);
+    assert_eq!(ims_authorize_status(&mock.base), 302);
+    let (status, body) = curl(&[
+        "--data-urlencode",
+        "grant_type=client_credentials",
+        "--data-urlencode",
+        "client_id=demo-client",
+        "--data-urlencode",
+        &format!("client_secret={SECRET}"),
+        "--data-urlencode",
+        "scope=openid",
+        &format!("{}/ims/token/v3", mock.base),
+    ]);
+    assert_eq!(status, 200, "{body}");
+    let access = json(&body)["access_token"].as_str().unwrap().to_owned();
+    let api = format!("{}/attask/api/v14.0/proj/count", mock.base);
+    let bearer = format!("Authorization: Bearer {access}");
+    let (status, body) = curl(&["-H", &bearer, &api]);
+    assert_eq!(status, 403, "{body}");
+    let (status, _) = curl(&[
+        "-H",
+        &bearer,
+        "-H",
+        "x-api-key: demo-client",
+        "-H",
+        "x-gw-ims-org-id: ORG@AdobeOrg",
+        &api,
+    ]);
+    assert_eq!(status, 200);
+    let (status, body) = curl(&["-X", "POST", &format!("{}/__mock/keys/rotate", mock.base)]);
+    assert_eq!(status, 200);
+    let kid = json(&body)["data"]["kid"].as_str().unwrap().to_owned();
+    let (_, jwks) = curl(&[&format!("{}/ims/keys", mock.base)]);
+    assert_eq!(json(&jwks)["keys"][0]["kid"], kid.as_str());
+    let (status, _) = mock.stop("-TERM");
+    assert_eq!(status.code(), Some(0));
+}

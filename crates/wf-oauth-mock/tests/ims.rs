@@ -5,99 +5,13 @@ mod common;
 
 use std::time::Duration;
 
+use common::ims::{client_credentials, ims_token, spawn_ims};
 use common::*;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
-use url::Url;
 use wf_oauth_mock::{Fault, FaultSpec, FaultTarget, Mode, RunningMock};
 
 const SCOPE: &str = "openid,AdobeID,additional_info.projectedProductContext";
-
-async fn spawn_ims() -> RunningMock {
-    builder().mode(Mode::AdobeIms).spawn().await.unwrap()
-}
-
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).expect("hidden field") + marker.len();
-    let end = start + page[start..].find('"').unwrap();
-    page[start..end].replace("&amp;", "&")
-}
-
-fn authorize_query(client_id: &str, extra: &str) -> String {
-    let redirect: String = url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect();
-    format!("client_id={client_id}&redirect_uri={redirect}&response_type=code{extra}")
-}
-
-/// Login + consent on the IMS pages; returns the callback URL.
-async fn ims_browser_flow(mock: &RunningMock, query: &str) -> Url {
-    let c = client();
-    let page = c
-        .get(format!("{}?{query}", mock.ims_authorize_url()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
-    let page = page.text().await.unwrap();
-    assert!(page.contains("action=\"/ims/login\""), "{page}");
-    let return_to = hidden(&page, "return_to");
-    assert!(return_to.starts_with("/ims/authorize/v2?"));
-    let ok = c
-        .post(format!("{}/ims/login", mock.ims_base_url()))
-        .form(&[
-            ("username", "demo"),
-            ("password", "demo"),
-            ("return_to", &return_to),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
-    let cookie = ok.headers()["set-cookie"].to_str().unwrap();
-    let cookie = cookie.split(';').next().unwrap().to_owned();
-    let consent = c
-        .get(format!("{}{return_to}", mock.ims_base_url()))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(consent.contains("action=\"/ims/consent\""), "{consent}");
-    let token = hidden(&consent, "consent_token");
-    let decided = c
-        .post(format!("{}/ims/consent", mock.ims_base_url()))
-        .header("cookie", &cookie)
-        .form(&[("consent_token", token.as_str()), ("decision", "allow")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(decided.status(), StatusCode::FOUND);
-    Url::parse(decided.headers()["location"].to_str().unwrap()).unwrap()
-}
-
-async fn ims_token(mock: &RunningMock, form: &[(&str, &str)]) -> Response {
-    client()
-        .post(mock.ims_token_url())
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn client_credentials(mock: &RunningMock) -> Response {
-    ims_token(
-        mock,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", CLIENT),
-            ("client_secret", SECRET),
-            ("scope", SCOPE),
-        ],
-    )
-    .await
-}
 
 /// Asserts an IMS success body; returns it.
 async fn ims_ok(resp: Response, with_refresh: bool) -> Value {
@@ -163,7 +77,7 @@ async fn urls_and_paths() {
 async fn legacy_mode_does_not_serve_ims() {
     let mock = spawn().await;
     assert_eq!(
-        client_credentials(&mock).await.status(),
+        client_credentials(&mock, SCOPE).await.status(),
         StatusCode::NOT_FOUND
     );
     assert!(mock.issue_ims_code(CLIENT, REDIRECT, None, SCOPE).is_err());
@@ -282,13 +196,7 @@ async fn pkce_public_client() {
         PUBLIC,
         &format!("&scope={SCOPE}&code_challenge={CHALLENGE}&code_challenge_method=S256"),
     );
-    let back = ims_browser_flow(&mock, &query).await;
-    let code = back
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .into_owned();
+    let code = code_of(&ims_browser_flow(&mock, &query).await);
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),
@@ -339,7 +247,7 @@ async fn pkce_public_client() {
 #[tokio::test]
 async fn client_credentials_token_expires_on_the_mock_clock() {
     let mock = spawn_ims().await;
-    let v = ims_ok(client_credentials(&mock).await, false).await;
+    let v = ims_ok(client_credentials(&mock, SCOPE).await, false).await;
     let access = v["access_token"].as_str().unwrap().to_owned();
     assert_eq!(
         api_bearer(&mock, &access, "proj/count").await.status(),
@@ -354,7 +262,7 @@ async fn client_credentials_token_expires_on_the_mock_clock() {
     mock.advance_clock(Duration::from_secs(1));
     assert_not_logged_in(api_bearer(&mock, &access, "proj/count").await).await;
     // A new grant works.
-    let v = ims_ok(client_credentials(&mock).await, false).await;
+    let v = ims_ok(client_credentials(&mock, SCOPE).await, false).await;
     let fresh = v["access_token"].as_str().unwrap();
     assert_ne!(fresh, access);
     assert_eq!(
@@ -482,7 +390,7 @@ async fn faults_and_stats_cover_the_ims_token_endpoint() {
     .unwrap();
     mock.inject_fault(FaultSpec::new(FaultTarget::Token, 1, Fault::Drop))
         .unwrap();
-    let first = client_credentials(&mock).await;
+    let first = client_credentials(&mock, SCOPE).await;
     assert_eq!(first.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(first.headers()["retry-after"], "2");
     let dropped = client()
@@ -496,7 +404,7 @@ async fn faults_and_stats_cover_the_ims_token_endpoint() {
         .send()
         .await;
     assert!(dropped.is_err(), "{dropped:?}");
-    ims_ok(client_credentials(&mock).await, false).await;
+    ims_ok(client_credentials(&mock, SCOPE).await, false).await;
     let s = mock.stats();
     assert_eq!(s.faults_applied, 2);
     assert_eq!(s.grant_status("client_credentials", "503"), 1);
@@ -507,7 +415,12 @@ async fn faults_and_stats_cover_the_ims_token_endpoint() {
 
 #[tokio::test]
 async fn both_mode_serves_both_profiles_and_keeps_them_apart() {
-    let mock = builder().mode(Mode::Both).spawn().await.unwrap();
+    let mock = builder()
+        .mode(Mode::Both)
+        .allow_loopback_redirects(true)
+        .spawn()
+        .await
+        .unwrap();
     assert_eq!(
         mock.authorize_url(),
         format!("{}/integrations/oauth2/authorize", mock.base_url())
@@ -546,7 +459,7 @@ async fn both_mode_serves_both_profiles_and_keeps_them_apart() {
     .await;
     assert_oauth_error(resp, 400, "invalid_grant").await;
     // Client credentials: IMS only.
-    ims_ok(client_credentials(&mock).await, false).await;
+    ims_ok(client_credentials(&mock, SCOPE).await, false).await;
     let legacy_cc = client()
         .post(mock.token_url())
         .form(&[

@@ -31,7 +31,10 @@ class MockServer(vararg flags: String) : AutoCloseable {
 
     init {
         val log = File(Env.workDir, "mock-${System.nanoTime()}.log")
-        process = ProcessBuilder(listOf(Env.mockBinary, "--port", "0", "--redirect-uri", REDIRECT_URI) + flags)
+        // In IMS mode the fake wants https redirect URIs for web apps; the loopback callback
+        // of these tests needs its test switch (the legacy mode ignores it).
+        val base = listOf(Env.mockBinary, "--port", "0", "--redirect-uri", REDIRECT_URI, "--allow-loopback-redirects")
+        process = ProcessBuilder(base + flags)
             .redirectError(log)
             .start()
         hook = Thread { process.destroyForcibly() }

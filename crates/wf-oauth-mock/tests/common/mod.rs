@@ -5,6 +5,7 @@
 use base64::Engine as _;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
+use url::Url;
 use wf_oauth_mock::{MockBuilder, MockWorkfront, RunningMock};
 
 /// Redirect URI registered by [`builder`].
@@ -169,3 +170,75 @@ pub async fn assert_oauth_error(resp: Response, status: u16, error: &str) -> Val
     assert!(v["error_description"].is_string(), "{v}");
     v
 }
+
+pub fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker).expect("hidden field") + marker.len();
+    let end = start + page[start..].find('"').unwrap();
+    page[start..end].replace("&amp;", "&")
+}
+
+pub fn authorize_query(client_id: &str, extra: &str) -> String {
+    let redirect: String = url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect();
+    format!("client_id={client_id}&redirect_uri={redirect}&response_type=code{extra}")
+}
+
+/// Login + consent on the IMS pages; returns the callback URL.
+pub async fn ims_browser_flow(mock: &RunningMock, query: &str) -> Url {
+    let c = client();
+    let page = c
+        .get(format!("{}?{query}", mock.ims_authorize_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("action=\"/ims/login\""), "{page}");
+    let return_to = hidden(&page, "return_to");
+    assert!(return_to.starts_with("/ims/authorize/v2?"));
+    let ok = c
+        .post(format!("{}/ims/login", mock.ims_base_url()))
+        .form(&[
+            ("username", "demo"),
+            ("password", "demo"),
+            ("return_to", &return_to),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let cookie = ok.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let consent = c
+        .get(format!("{}{return_to}", mock.ims_base_url()))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(consent.contains("action=\"/ims/consent\""), "{consent}");
+    let token = hidden(&consent, "consent_token");
+    let decided = c
+        .post(format!("{}/ims/consent", mock.ims_base_url()))
+        .header("cookie", &cookie)
+        .form(&[("consent_token", token.as_str()), ("decision", "allow")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decided.status(), StatusCode::FOUND);
+    Url::parse(decided.headers()["location"].to_str().unwrap()).unwrap()
+}
+
+/// The `code` parameter of a callback URL.
+pub fn code_of(callback: &Url) -> String {
+    callback
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .expect("a code in the callback")
+        .1
+        .into_owned()
+}
+
+pub mod ims;
