@@ -5,15 +5,15 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wf_oauth_core::{ClientConfig, CredentialDocument, Instance};
+use wf_oauth_core::{ClientConfig, Instance, StoredCredential};
 
 fuzz_target!(|data: &[u8]| {
     let config = ClientConfig::builder(Instance::parse("acme.my.workfront.com").unwrap(), "cid")
         .build()
         .unwrap();
-    match CredentialDocument::parse(data) {
+    match StoredCredential::from_document(data) {
         Ok(doc) => {
-            let again = CredentialDocument::parse(&doc.to_bytes()).expect("round trip");
+            let again = StoredCredential::from_document(&doc.to_document()).expect("round trip");
             assert_eq!(again, doc);
             let allowed = config.allows_instance(doc.tokens.instance());
             assert_eq!(config.check_credential_instance(&doc.tokens).is_ok(), allowed);

@@ -16,23 +16,27 @@ pub const DOCUMENT_VERSION: u32 = 1;
 pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
 
 /// A credential as a store keeps it: the tokens plus the bookkeeping that makes sharing
-/// safe.
+/// safe. Every store (memory, files, Redis, an application's own in Python, Kotlin, Swift
+/// or C) keeps it as [`to_document`](Self::to_document) writes it and hands it back to
+/// [`from_document`](Self::from_document).
 ///
 /// ```
-/// use wf_oauth_core::{AccessToken, CredentialDocument, Instance, TokenSet, UnixTime};
+/// use wf_oauth_core::{AccessToken, Instance, StoredCredential, TokenSet, UnixTime};
 /// let tokens = TokenSet::new(
 ///     AccessToken::new("sess"),
 ///     Instance::parse("acme.my.workfront.com")?,
 ///     UnixTime::from_secs(1_700_000_000),
 /// );
-/// let doc = CredentialDocument::new(tokens, 3, false, 1_700_000_000);
-/// let bytes = doc.to_bytes();
-/// assert_eq!(CredentialDocument::parse(&bytes)?, doc);
-/// assert!(CredentialDocument::parse(b"{").is_err());
+/// let mut stored = StoredCredential::new(tokens, 1_700_000_000);
+/// stored.generation = 3;
+/// let bytes = stored.to_document();
+/// assert_eq!(StoredCredential::from_document(&bytes)?, stored);
+/// assert!(StoredCredential::from_document(b"{").is_err());
 /// # Ok::<(), wf_oauth_core::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CredentialDocument {
+#[non_exhaustive]
+pub struct StoredCredential {
     /// The tokens (access, refresh, expiry, `wid`, instance).
     pub tokens: TokenSet,
     /// The store's generation of this document: the compare-and-swap token.
@@ -55,19 +59,34 @@ struct Wire {
     tokens: TokenSet,
 }
 
-impl CredentialDocument {
-    /// A document for `tokens`.
-    pub fn new(tokens: TokenSet, generation: u64, reauth_required: bool, updated_at: u64) -> Self {
-        CredentialDocument {
+impl StoredCredential {
+    /// A credential holding `tokens`, written at `updated_at` (Unix seconds); the store
+    /// assigns the generation when saving.
+    pub fn new(tokens: TokenSet, updated_at: u64) -> Self {
+        StoredCredential {
             tokens,
-            generation,
-            reauth_required,
+            generation: 0,
+            reauth_required: false,
             updated_at,
         }
     }
 
+    /// The same credential marked as needing a new sign-in.
+    #[must_use]
+    pub fn needing_sign_in(mut self) -> Self {
+        self.reauth_required = true;
+        self
+    }
+
+    /// Refuses a credential whose tokens name an instance `config` does not allow
+    /// ([`Error::CredentialInstanceNotAllowed`]): a document planted in a store must not
+    /// send its tokens, or the client secret with a refresh, to a host of its choosing.
+    pub fn check_instance(&self, config: &crate::ClientConfig) -> Result<(), Error> {
+        config.check_credential_instance(&self.tokens)
+    }
+
     /// The versioned JSON document (it contains the tokens: keep it somewhere private).
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub fn to_document(&self) -> Vec<u8> {
         let wire = Wire {
             format: DOCUMENT_FORMAT.to_owned(),
             version: DOCUMENT_VERSION,
@@ -79,11 +98,11 @@ impl CredentialDocument {
         serde_json::to_vec_pretty(&wire).expect("a credential document always serializes")
     }
 
-    /// Reads a document written by [`to_bytes`](Self::to_bytes). A torn, empty, oversized
+    /// Reads a document written by [`to_document`](Self::to_document). A torn, empty, oversized
     /// or foreign document is [`Error::InvalidStoredData`] (and a newer version
     /// [`Error::UnsupportedStoredFormat`]), never a panic; messages never quote the
     /// document's content.
-    pub fn parse(bytes: &[u8]) -> Result<Self, Error> {
+    pub fn from_document(bytes: &[u8]) -> Result<Self, Error> {
         if bytes.len() > MAX_DOCUMENT_BYTES {
             return Err(Error::InvalidStoredData {
                 reason: format!(
@@ -104,7 +123,7 @@ impl CredentialDocument {
                 supported: u64::from(DOCUMENT_VERSION),
             });
         }
-        Ok(CredentialDocument {
+        Ok(StoredCredential {
             tokens: wire.tokens,
             generation: wire.generation,
             reauth_required: wire.reauth_required,
@@ -118,24 +137,29 @@ mod tests {
     use super::*;
     use crate::{AccessToken, Instance, UnixTime};
 
-    fn doc() -> CredentialDocument {
+    fn doc() -> StoredCredential {
         let tokens = TokenSet::new(
             AccessToken::new("sess-secret"),
             Instance::parse("acme.my.workfront.com").unwrap(),
             UnixTime::from_secs(1),
         );
-        CredentialDocument::new(tokens, 9, true, 5)
+        let mut stored = StoredCredential::new(tokens, 5).needing_sign_in();
+        stored.generation = 9;
+        stored
     }
 
     #[test]
     fn round_trips() {
         let d = doc();
-        assert_eq!(CredentialDocument::parse(&d.to_bytes()).unwrap(), d);
+        assert_eq!(
+            StoredCredential::from_document(&d.to_document()).unwrap(),
+            d
+        );
     }
 
     #[test]
     fn broken_documents_are_typed_and_never_quote_content() {
-        let good = String::from_utf8(doc().to_bytes()).unwrap();
+        let good = String::from_utf8(doc().to_document()).unwrap();
         for bad in [
             String::new(),
             "{".into(),
@@ -146,16 +170,40 @@ mod tests {
             good[..good.len() / 2].to_owned(),
             "x".repeat(MAX_DOCUMENT_BYTES + 1),
         ] {
-            let e = CredentialDocument::parse(bad.as_bytes()).unwrap_err();
+            let e = StoredCredential::from_document(bad.as_bytes()).unwrap_err();
             assert!(!e.to_string().contains("sess-secret"), "{e}");
         }
         let newer = good.replace("\"version\": 1", "\"version\": 2");
         assert_eq!(
-            CredentialDocument::parse(newer.as_bytes()),
+            StoredCredential::from_document(newer.as_bytes()),
             Err(Error::UnsupportedStoredFormat {
                 found: 2,
                 supported: 1
             })
         );
     }
+}
+
+/// The `generation` member of a stored document (plain or sealed), without reading the
+/// rest: what a store that compares generations (compare-and-swap) needs to know about
+/// the document it holds. A document without one is [`Error::InvalidStoredData`].
+///
+/// ```
+/// assert_eq!(wf_oauth_core::document_generation(br#"{"generation":7,"x":[]}"#)?, 7);
+/// assert!(wf_oauth_core::document_generation(b"[]").is_err());
+/// # Ok::<(), wf_oauth_core::Error>(())
+/// ```
+pub fn document_generation(bytes: &[u8]) -> Result<u64, Error> {
+    #[derive(Deserialize)]
+    struct Probe {
+        generation: u64,
+    }
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(Error::InvalidStoredData {
+            reason: "the document is larger than a credential document can be".into(),
+        });
+    }
+    serde_json::from_slice::<Probe>(bytes)
+        .map(|p| p.generation)
+        .map_err(stored_data_error)
 }

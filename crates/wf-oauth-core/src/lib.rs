@@ -95,6 +95,7 @@ mod error;
 mod grant;
 mod http;
 mod instance;
+mod lease;
 mod lifecycle;
 mod oidc;
 mod pkce;
@@ -117,7 +118,9 @@ pub use config::{
     ApiVersion, ClientAuth, ClientConfig, ClientConfigBuilder, DEFAULT_REFRESH_SKEW_SECS,
     MissingStatePolicy, RedirectUri,
 };
-pub use document::{CredentialDocument, DOCUMENT_FORMAT, DOCUMENT_VERSION, MAX_DOCUMENT_BYTES};
+pub use document::{
+    DOCUMENT_FORMAT, DOCUMENT_VERSION, MAX_DOCUMENT_BYTES, StoredCredential, document_generation,
+};
 pub use error::{Error, ErrorKind};
 pub use grant::CODE_LIFETIME_SECS;
 pub use http::{
@@ -125,7 +128,10 @@ pub use http::{
     is_sensitive_header,
 };
 pub use instance::{Instance, InstancePolicy};
-pub use lifecycle::{Credential, CredentialState, Decision, RefreshTicket, Renewal};
+pub use lease::{LeaseGrant, LeasePolicy, RenewalPlan, RenewalStep};
+pub use lifecycle::{
+    Adoption, Credential, CredentialPeek, CredentialState, Decision, RefreshTicket, Renewal,
+};
 pub use oidc::{
     ID_TOKEN_CLOCK_SKEW_SECS, IdToken, IdTokenCheck, IdTokenClaims, IdTokenValidation, Jwk, Jwks,
     MAX_ID_TOKEN_BYTES, MAX_OIDC_DOCUMENT_BYTES, Nonce, ProviderMetadata, UserInfo,

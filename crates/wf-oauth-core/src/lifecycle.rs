@@ -5,8 +5,17 @@
 //! [`Credential::decide`]; every auth failure reports the generation of the token that
 //! failed to [`Credential::on_auth_failure`], so failures of an already replaced token do
 //! not trigger another refresh (a rotating refresh token can only be used once).
+//!
+//! Everything that decides what happens to a credential lives here: the
+//! re-authorization flag (there is no other copy), adopting tokens another process stored
+//! ([`Credential::adopt`]), keeping renewed tokens whose save failed
+//! ([`Credential::keep_unsaved`]), abandoning a refresh that cannot finish
+//! ([`Credential::abandon_refresh`]), and a read-only view for tools
+//! ([`Credential::peek`]). The generation of a credential is its store generation: the
+//! compare-and-swap token the store assigned when the tokens were saved.
 
 use crate::config::ClientConfig;
+use crate::document::StoredCredential;
 use crate::error::Error;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::time::UnixTime;
@@ -92,7 +101,8 @@ impl RefreshTicket {
 /// let ticket = credential.begin_refresh()?;
 /// assert_eq!(credential.on_auth_failure(0), Decision::WaitForRefresh);
 /// let renewed = TokenSet::new(AccessToken::new("a2"), tokens.instance().clone(), t0);
-/// assert_eq!(credential.complete_refresh(ticket, renewed)?, 1);
+/// // The store saved the renewed tokens as generation 1.
+/// assert_eq!(credential.complete_refresh(ticket, renewed, 1)?, 1);
 /// assert_eq!(credential.on_auth_failure(0), Decision::Use { generation: 1 });
 /// # Ok::<(), wf_oauth_core::Error>(())
 /// ```
@@ -104,6 +114,40 @@ pub struct Credential {
     reauth_required: bool,
     client_credentials: bool,
     refresh_skew_secs: u64,
+    /// Tokens a refresh obtained but could not save, and the generation they replace.
+    unsaved: Option<(u64, TokenSet)>,
+}
+
+/// What [`Credential::adopt`] did with what the store holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Adoption {
+    /// The stored tokens replaced the credential's (another caller or process renewed
+    /// them, or the user signed in again).
+    Adopted {
+        /// The generation now in use.
+        generation: u64,
+    },
+    /// The store holds exactly what the credential holds.
+    Unchanged,
+    /// The user must sign in again: the stored credential is marked so, or was removed.
+    ReauthRequired,
+}
+
+/// A read-only view of a credential at some instant, for tools that only look (a
+/// `status` command, a `token` command deciding whether to refresh).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialPeek {
+    /// The state at that instant.
+    pub state: CredentialState,
+    /// What a call would do.
+    pub decision: Decision,
+    /// How the credential is renewed.
+    pub renewal: Renewal,
+    /// When the access token expires, if known.
+    pub expires_at: Option<UnixTime>,
+    /// Whether the user must sign in before the credential can be used again (never for a
+    /// Server-to-Server credential, which is requested anew).
+    pub needs_sign_in: bool,
 }
 
 impl Credential {
@@ -117,6 +161,28 @@ impl Credential {
             reauth_required: false,
             client_credentials: false,
             refresh_skew_secs,
+            unsaved: None,
+        }
+    }
+
+    /// The credential a store holds: its tokens, its generation and its
+    /// re-authorization mark.
+    pub fn from_stored(stored: StoredCredential, refresh_skew_secs: u64) -> Self {
+        Credential {
+            generation: stored.generation,
+            reauth_required: stored.reauth_required,
+            ..Credential::new(stored.tokens, refresh_skew_secs)
+        }
+    }
+
+    /// [`from_stored`](Self::from_stored) for a Server-to-Server credential.
+    pub fn from_stored_client_credentials(
+        stored: StoredCredential,
+        refresh_skew_secs: u64,
+    ) -> Self {
+        Credential {
+            client_credentials: true,
+            ..Credential::from_stored(stored, refresh_skew_secs)
         }
     }
 
@@ -138,9 +204,24 @@ impl Credential {
         &self.tokens
     }
 
-    /// The generation of the current tokens; it increases with every replacement.
+    /// The generation of the current tokens: the store generation they were saved or
+    /// loaded as (it increases with every replacement).
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// Whether the user must sign in again before the credential can be used.
+    pub fn reauth_required(&self) -> bool {
+        self.reauth_required
+    }
+
+    /// The credential as a store keeps it, written at `updated_at` (with its
+    /// re-authorization mark).
+    pub fn to_stored(&self, updated_at: u64) -> StoredCredential {
+        let mut stored = StoredCredential::new(self.tokens.clone(), updated_at);
+        stored.generation = self.generation;
+        stored.reauth_required = self.reauth_required;
+        stored
     }
 
     /// How the credential can be renewed.
@@ -269,23 +350,124 @@ impl Credential {
         }
     }
 
-    /// Installs the renewed tokens; returns the new generation. Persist the tokens (a
-    /// rotated refresh token replaces the old one) before handing them out.
+    /// Installs the renewed tokens, which the store saved as `stored_generation`; returns
+    /// that generation. Persist the tokens (a rotated refresh token replaces the old one)
+    /// before handing them out.
     ///
-    /// A ticket from before [`Credential::replace_tokens`] is stale: its tokens are
-    /// refused with [`Error::InvalidArgument`] and the newer tokens are kept.
+    /// A ticket from before the tokens were replaced is stale: its tokens are refused with
+    /// [`Error::InvalidArgument`] and the newer tokens are kept.
     pub fn complete_refresh(
         &mut self,
         ticket: RefreshTicket,
         tokens: TokenSet,
+        stored_generation: u64,
     ) -> Result<u64, Error> {
         if !self.refreshing || ticket.generation != self.generation {
             return Err(Error::invalid_argument(
                 "stale refresh ticket: the tokens were replaced meanwhile",
             ));
         }
-        self.install(tokens);
+        self.install(tokens, stored_generation);
         Ok(self.generation)
+    }
+
+    /// Ends a refresh whose renewed tokens could not be saved: the previous tokens stay in
+    /// use, and the renewed ones are kept aside. With refresh-token rotation the refresh
+    /// token they replace is already dead, so the next refresh of the same generation
+    /// saves them ([`take_unsaved`](Self::take_unsaved)) instead of asking the server
+    /// again. A stale ticket is ignored.
+    pub fn keep_unsaved(&mut self, ticket: RefreshTicket, tokens: TokenSet) {
+        if !self.refreshing || ticket.generation != self.generation {
+            return;
+        }
+        self.refreshing = false;
+        self.unsaved = Some((ticket.generation, tokens));
+    }
+
+    /// The renewed tokens an earlier refresh of `ticket`'s generation could not save, to be
+    /// saved now in place of a new token request. `None` once the tokens were replaced
+    /// (the store's newer tokens win).
+    pub fn take_unsaved(&mut self, ticket: &RefreshTicket) -> Option<TokenSet> {
+        match self.unsaved.take() {
+            Some((replaces, tokens)) if replaces == ticket.generation => Some(tokens),
+            _ => None,
+        }
+    }
+
+    /// The user signed out: the credential is unusable until new tokens are installed
+    /// (whatever its kind: a Server-to-Server client that signed out asks for nothing more).
+    pub fn sign_out(&mut self) {
+        self.reauth_required = true;
+        self.refreshing = false;
+        self.unsaved = None;
+    }
+
+    /// Gives up the refresh in progress without an outcome (the task running it was lost):
+    /// the credential is usable again as it was, and the next need starts a new refresh.
+    pub fn abandon_refresh(&mut self) {
+        self.refreshing = false;
+    }
+
+    /// Looks at what the store holds for this credential and takes it when it is not what
+    /// the credential holds: another caller or process renewed the tokens, or the user
+    /// signed in again, or the stored credential is marked for re-authorization or was
+    /// removed (`None`).
+    ///
+    /// - same generation and access token: [`Adoption::Unchanged`] (or
+    ///   [`Adoption::ReauthRequired`] when the store marks it so);
+    /// - other tokens: they are installed with their generation, and
+    ///   [`Adoption::Adopted`] (or [`Adoption::ReauthRequired`] when they are marked);
+    /// - nothing stored: [`Adoption::ReauthRequired`] for a signed-in credential; a
+    ///   Server-to-Server credential is simply requested again ([`Adoption::Unchanged`]).
+    ///
+    /// Any refresh in progress or unsaved tokens are moot once other tokens are adopted.
+    pub fn adopt(&mut self, stored: Option<&StoredCredential>) -> Adoption {
+        let Some(stored) = stored else {
+            if self.client_credentials {
+                return Adoption::Unchanged;
+            }
+            self.reauth_required = true;
+            return Adoption::ReauthRequired;
+        };
+        let same = stored.generation == self.generation
+            && stored.tokens.access_token() == self.tokens.access_token();
+        if !same {
+            self.install(stored.tokens.clone(), stored.generation);
+        }
+        if stored.reauth_required {
+            self.reauth_required = true;
+            Adoption::ReauthRequired
+        } else if same {
+            Adoption::Unchanged
+        } else {
+            Adoption::Adopted {
+                generation: self.generation,
+            }
+        }
+    }
+
+    /// What the credential looks like at `now`, without changing anything.
+    ///
+    /// ```
+    /// use wf_oauth_core::{AccessToken, Credential, CredentialState, Instance, StoredCredential, TokenSet, UnixTime};
+    /// let t0 = UnixTime::from_secs(1_000);
+    /// let tokens = TokenSet::new(AccessToken::new("a"), Instance::parse("acme.my.workfront.com")?, t0)
+    ///     .with_expires_at(Some(t0.plus_secs(3600)));
+    /// let stored = StoredCredential::new(tokens, 1_000).needing_sign_in();
+    /// let peek = Credential::from_stored(stored, 60).peek(t0);
+    /// assert_eq!(peek.state, CredentialState::ReauthRequired);
+    /// assert!(peek.needs_sign_in);
+    /// # Ok::<(), wf_oauth_core::Error>(())
+    /// ```
+    pub fn peek(&self, now: UnixTime) -> CredentialPeek {
+        let state = self.state(now);
+        CredentialPeek {
+            state,
+            decision: self.decide(now),
+            renewal: self.renewal(),
+            expires_at: self.tokens.expires_at(),
+            needs_sign_in: !self.client_credentials && state == CredentialState::ReauthRequired,
+        }
     }
 
     /// Ends a failed refresh: back to the previous state, or to
@@ -301,17 +483,26 @@ impl Credential {
         }
     }
 
-    /// Installs tokens from a new sign-in; returns the new generation.
+    /// Installs tokens from a new sign-in, without a store; returns the new generation
+    /// (the next one).
     pub fn replace_tokens(&mut self, tokens: TokenSet) -> u64 {
-        self.install(tokens);
+        let next = self.generation + 1;
+        self.install(tokens, next);
         self.generation
     }
 
-    fn install(&mut self, tokens: TokenSet) {
+    /// Installs what a store now holds (a new sign-in saved as `stored.generation`).
+    pub fn install_stored(&mut self, stored: StoredCredential) {
+        self.install(stored.tokens, stored.generation);
+        self.reauth_required = stored.reauth_required;
+    }
+
+    fn install(&mut self, tokens: TokenSet, generation: u64) {
         self.tokens = tokens;
-        self.generation += 1;
+        self.generation = generation;
         self.refreshing = false;
         self.reauth_required = false;
+        self.unsaved = None;
     }
 }
 

@@ -73,7 +73,7 @@ fn burst_of_auth_failures_causes_one_refresh() {
     assert_eq!(c.begin_refresh(), Err(Error::RefreshInProgress));
     assert_eq!(c.decide(T0), Decision::WaitForRefresh);
     assert_eq!(
-        c.complete_refresh(ticket, tokens("a1", Some("r1"), None))
+        c.complete_refresh(ticket, tokens("a1", Some("r1"), None), 1)
             .unwrap(),
         1
     );
@@ -117,7 +117,7 @@ fn stale_ticket_after_new_sign_in() {
     let ticket = c.begin_refresh().unwrap();
     c.replace_tokens(tokens("b", Some("rb"), None));
     assert!(matches!(
-        c.complete_refresh(ticket, tokens("stale", None, None)),
+        c.complete_refresh(ticket, tokens("stale", None, None), 2),
         Err(Error::InvalidArgument { .. })
     ));
     assert_eq!(c.tokens().access_token().secret(), "b");

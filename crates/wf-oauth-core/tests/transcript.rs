@@ -155,7 +155,7 @@ fn confidential_client_from_login_to_rotated_refresh() {
         )
         .unwrap();
     assert_eq!(renewed.refresh_token().unwrap().secret(), "refresh-2");
-    let generation = credential.complete_refresh(ticket, renewed).unwrap();
+    let generation = credential.complete_refresh(ticket, renewed, 1).unwrap(); // saved as generation 1
     assert_eq!(generation, 1);
 
     // client → Workfront: the retried API call carries the new token
@@ -294,7 +294,7 @@ fn refresh_without_new_refresh_token_keeps_the_previous_one() {
     let renewed = credential
         .parse_refresh_response(&config, &ticket, &token_response("s-2", None), clock.now())
         .unwrap();
-    credential.complete_refresh(ticket, renewed).unwrap();
+    credential.complete_refresh(ticket, renewed, 1).unwrap();
     assert_eq!(credential.tokens().access_token().secret(), "s-2");
     assert_eq!(credential.tokens().refresh_token().unwrap().secret(), "r-1");
     assert_eq!(credential.tokens().obtained_at(), clock.now());

@@ -9,7 +9,6 @@
 //! threads.
 //!
 //! ```no_run
-//! use std::sync::Arc;
 //! use wf_oauth_core::ClientConfig;
 //! use wf_oauth_http::{FileTokenStore, blocking};
 //!
@@ -19,7 +18,7 @@
 //! println!("open {}", pending.url());
 //! let callback = "http://127.0.0.1:8765/callback?code=…&state=…";
 //! let tokens = oauth.exchange(&pending, callback)?;
-//! let store = Arc::new(FileTokenStore::new("tokens")?);
+//! let store = FileTokenStore::new("tokens")?;
 //! let client = blocking::WorkfrontClient::login(&oauth, store, "alice", tokens)?;
 //! let projects = client.search_all("proj", &[("status", "CUR")])?;
 //! # Ok(()) }
@@ -27,7 +26,6 @@
 //! ```
 
 use std::pin::Pin;
-use std::sync::Arc;
 
 use futures::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
@@ -36,7 +34,7 @@ use wf_oauth_core::{AuthorizationResponse, ClientConfig, Method, PendingAuthoriz
 
 use crate::error::Result;
 use crate::runtime::block_on;
-use crate::store::TokenStore;
+use crate::store::CredentialStore;
 
 /// Runs `future` on the process runtime and flattens the runtime's own error into ours.
 fn run<T: Send + 'static>(
@@ -109,10 +107,11 @@ impl WorkfrontClient {
     /// See [`crate::WorkfrontClient::open`].
     pub fn open(
         oauth: &OAuthClient,
-        store: Arc<dyn TokenStore>,
+        store: impl Into<CredentialStore>,
         key: impl Into<String>,
     ) -> Result<Self> {
-        let (oauth, key) = (oauth.inner.clone(), key.into());
+        let (oauth, key, store): (_, _, CredentialStore) =
+            (oauth.inner.clone(), key.into(), store.into());
         let inner = run(async move { crate::WorkfrontClient::open(oauth, store, key).await })?;
         Ok(Self { inner })
     }
@@ -120,11 +119,12 @@ impl WorkfrontClient {
     /// See [`crate::WorkfrontClient::login`].
     pub fn login(
         oauth: &OAuthClient,
-        store: Arc<dyn TokenStore>,
+        store: impl Into<CredentialStore>,
         key: impl Into<String>,
         tokens: TokenSet,
     ) -> Result<Self> {
-        let (oauth, key) = (oauth.inner.clone(), key.into());
+        let (oauth, key, store): (_, _, CredentialStore) =
+            (oauth.inner.clone(), key.into(), store.into());
         let inner =
             run(async move { crate::WorkfrontClient::login(oauth, store, key, tokens).await })?;
         Ok(Self { inner })
@@ -140,10 +140,11 @@ impl WorkfrontClient {
     /// See [`crate::WorkfrontClient::open_client_credentials`].
     pub fn open_client_credentials(
         oauth: &OAuthClient,
-        store: Arc<dyn TokenStore>,
+        store: impl Into<CredentialStore>,
         key: impl Into<String>,
     ) -> Result<Self> {
-        let (oauth, key) = (oauth.inner.clone(), key.into());
+        let (oauth, key, store): (_, _, CredentialStore) =
+            (oauth.inner.clone(), key.into(), store.into());
         let inner = run(async move {
             crate::WorkfrontClient::open_client_credentials(oauth, store, key).await
         })?;

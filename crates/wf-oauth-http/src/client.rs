@@ -26,7 +26,7 @@ use wf_oauth_core::{
 use crate::error::{Error, Result};
 use crate::oauth::OAuthClient;
 use crate::retry::{Failure, Replay, RetryState};
-use crate::store::{StoredCredential, TokenStore};
+use crate::store::{CredentialStore, StoredCredential};
 use crate::trace::{Attempt, api_span};
 
 /// Builds the request of one attempt from the configuration and the tokens current at
@@ -49,7 +49,7 @@ pub(crate) type InflightRefresh = Shared<BoxFuture<'static, Result<()>>>;
 /// use wf_oauth_http::{FileTokenStore, OAuthClient, WorkfrontClient};
 ///
 /// # async fn demo(oauth: OAuthClient) -> Result<(), wf_oauth_http::Error> {
-/// let store = Arc::new(FileTokenStore::new("/var/lib/my-app/tokens")?);
+/// let store = FileTokenStore::new("/var/lib/my-app/tokens")?;
 /// let client = WorkfrontClient::open(oauth, store, "alice@acme").await?;
 /// let me = client.get("user/search", &[("username", "alice")]).await?;
 /// let created = client.post("proj", &[], &json!({"name": "Launch"})).await?;
@@ -63,55 +63,30 @@ pub struct WorkfrontClient {
 
 pub(crate) struct Inner {
     pub(crate) oauth: OAuthClient,
-    pub(crate) store: Arc<dyn TokenStore>,
+    pub(crate) store: CredentialStore,
     pub(crate) key: String,
     pub(crate) state: Mutex<State>,
 }
 
 /// The in-memory side of the credential. Guarded by a plain mutex that is never held
-/// across an `.await`.
+/// across an `.await`. Every decision about the credential (its generation, whether the
+/// user must sign in again, renewed tokens that could not be saved) is the core's
+/// [`Credential`]; this only adds what a driver needs to share work between callers.
 pub(crate) struct State {
     /// The core's lifecycle state machine around the current tokens.
     pub(crate) credential: Credential,
     /// A shared copy of the current tokens, so callers build their requests outside the
     /// lock; refreshed by [`State::tokens_changed`] whenever the credential's tokens change.
     pub(crate) current: Arc<TokenSet>,
-    /// The store generation the current tokens were loaded or saved as.
-    pub(crate) stored_generation: u64,
-    /// Set when the user must sign in again; cleared when new tokens arrive.
-    pub(crate) reauth: bool,
     /// The refresh in progress, if any (present exactly while the credential is
     /// refreshing).
     pub(crate) inflight: Option<InflightRefresh>,
-    /// Tokens the server issued that could not be saved. With rotation the refresh token
-    /// they replace is dead, so they are kept (never used) and the next refresh saves them
-    /// instead of asking the server again.
-    pub(crate) unsaved: Option<Unsaved>,
-}
-
-/// Renewed tokens whose save failed, and the store generation they replace.
-pub(crate) struct Unsaved {
-    /// The generation the save expected to replace.
-    pub(crate) replaces: u64,
-    /// What the server issued.
-    pub(crate) tokens: TokenSet,
 }
 
 impl State {
     /// Re-publishes the credential's tokens after they changed.
     pub(crate) fn tokens_changed(&mut self) {
         self.current = Arc::new(self.credential.tokens().clone());
-    }
-
-    /// Takes tokens that are in the store as `generation` (a new sign-in, or tokens
-    /// another caller or process stored): whatever was in progress or pending is moot.
-    pub(crate) fn take_stored(&mut self, tokens: TokenSet, generation: u64, reauth: bool) {
-        self.credential.replace_tokens(tokens);
-        self.tokens_changed();
-        self.stored_generation = generation;
-        self.reauth = reauth;
-        self.inflight = None;
-        self.unsaved = None;
     }
 
     /// The refresh the lifecycle says is running.
@@ -167,7 +142,7 @@ impl WorkfrontClient {
     }
 
     /// The store holding the credential.
-    pub fn store(&self) -> &Arc<dyn TokenStore> {
+    pub fn store(&self) -> &CredentialStore {
         &self.inner.store
     }
 
@@ -182,9 +157,10 @@ impl WorkfrontClient {
         (*current).clone()
     }
 
-    /// The store generation of the tokens in use.
+    /// The generation of the tokens in use: the store generation they were saved or loaded
+    /// as, the one to pass to [`on_auth_failure`](Self::on_auth_failure).
     pub fn generation(&self) -> u64 {
-        self.state().stored_generation
+        self.state().credential.generation()
     }
 
     /// How the credential is renewed: with its refresh token, by the client credentials
@@ -195,7 +171,7 @@ impl WorkfrontClient {
 
     /// Whether the user must sign in again before the next call can succeed.
     pub fn reauth_required(&self) -> bool {
-        self.state().reauth
+        self.state().credential.reauth_required()
     }
 
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
@@ -207,13 +183,20 @@ impl WorkfrontClient {
     /// Installs tokens from a new sign-in: saved to the store first (replacing what was
     /// there), then used by every following call.
     pub async fn replace_tokens(&self, tokens: TokenSet) -> Result<()> {
-        let credential = StoredCredential::new(tokens.clone(), self.inner.oauth.now().as_secs());
-        let generation = self
+        self.inner
+            .oauth
+            .config()
+            .check_credential_instance(&tokens)?;
+        let mut credential = StoredCredential::new(tokens, self.inner.oauth.now().as_secs());
+        credential.generation = self
             .inner
             .store
             .save(&self.inner.key, &credential, None)
             .await?;
-        self.state().take_stored(tokens, generation, false);
+        let mut state = self.state();
+        state.credential.install_stored(credential);
+        state.tokens_changed();
+        state.inflight = None;
         Ok(())
     }
 
@@ -257,7 +240,7 @@ impl WorkfrontClient {
     /// was refused and no newer tokens were stored meanwhile: do not retry then.
     pub async fn on_auth_failure(&self, generation: u64) -> Result<()> {
         self.after_auth_failure(generation).await?;
-        if self.state().reauth {
+        if self.state().credential.reauth_required() {
             // Fails fast unless newer tokens were stored meanwhile.
             return self.adopt_stored().await;
         }
@@ -358,11 +341,7 @@ impl WorkfrontClient {
                 sent.map(|r| classify_api_response_with_limit(&r, self.inner.oauth.now(), limit));
             // Signed out locally whatever the server said: the user asked to forget.
             self.inner.store.delete(&self.inner.key).await?;
-            {
-                let mut state = self.state();
-                state.reauth = true;
-                state.unsaved = None;
-            }
+            self.state().credential.sign_out();
             match outcome? {
                 // Already ended (expired session): the goal is reached.
                 ApiOutcome::Ok(_) | ApiOutcome::AuthFailure { .. } => Ok(()),

@@ -3,39 +3,43 @@
 
 use std::sync::{Arc, Mutex};
 
-use wf_oauth_core::{Credential, Renewal, TokenSet};
+use wf_oauth_core::{AccessToken, Credential, Decision, RenewalPlan, TokenSet};
 
 use crate::client::{Inner, State, WorkfrontClient};
 use crate::error::{Error, Result};
+use crate::lease::{Shared, renew_under_lease};
 use crate::oauth::OAuthClient;
-use crate::store::{MemoryTokenStore, StoredCredential, TokenStore};
+use crate::refresh::check_stored;
+use crate::store::{CredentialStore, MemoryTokenStore, StoreEntry, StoredCredential};
+
+/// How the credential of a client is renewed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// With its refresh token (a user's sign-in).
+    SignIn,
+    /// By requesting a new token with the client credentials grant.
+    ClientCredentials,
+}
 
 impl WorkfrontClient {
     /// A client for the credential stored under `key`.
     ///
     /// Fails with a re-authorization error (`kind() == ReauthRequired`) when nothing is
-    /// stored; a credential stored as needing re-authorization opens, and its calls fail
-    /// fast until new tokens are saved.
+    /// stored, and with a storage error when the stored document names an instance the
+    /// configuration does not allow (it is left as it is); a credential stored as needing
+    /// re-authorization opens, and its calls fail fast until new tokens are saved.
     pub async fn open(
         oauth: OAuthClient,
-        store: Arc<dyn TokenStore>,
+        store: impl Into<CredentialStore>,
         key: impl Into<String>,
     ) -> Result<Self> {
-        let key = key.into();
-        let stored = load_for(&oauth, store.as_ref(), &key)
-            .await?
-            .ok_or_else(|| {
-                Error::reauth(format!(
-                    "no credential is stored under {key:?}; sign in first"
-                ))
-            })?;
-        Ok(Self::assemble(
-            oauth,
-            store,
-            key,
-            stored,
-            Renewal::RefreshToken,
-        ))
+        let (store, key) = (store.into(), key.into());
+        let stored = check_stored(oauth.config(), store.load(&key).await?)?.ok_or_else(|| {
+            Error::reauth(format!(
+                "no credential is stored under {key:?}; sign in first"
+            ))
+        })?;
+        Ok(Self::assemble(oauth, store, key, stored, Kind::SignIn))
     }
 
     /// Saves `tokens` (from a new sign-in) under `key`, replacing whatever was stored, and
@@ -45,21 +49,15 @@ impl WorkfrontClient {
     /// (`kind() == InvalidArgument`) and nothing is saved.
     pub async fn login(
         oauth: OAuthClient,
-        store: Arc<dyn TokenStore>,
+        store: impl Into<CredentialStore>,
         key: impl Into<String>,
         tokens: TokenSet,
     ) -> Result<Self> {
         oauth.config().check_credential_instance(&tokens)?;
-        let key = key.into();
+        let (store, key) = (store.into(), key.into());
         let mut credential = StoredCredential::new(tokens, oauth.now().as_secs());
         credential.generation = store.save(&key, &credential, None).await?;
-        Ok(Self::assemble(
-            oauth,
-            store,
-            key,
-            credential,
-            Renewal::RefreshToken,
-        ))
+        Ok(Self::assemble(oauth, store, key, credential, Kind::SignIn))
     }
 
     /// A client for `tokens` kept in a private [`MemoryTokenStore`]: renewed tokens live
@@ -70,9 +68,8 @@ impl WorkfrontClient {
     /// call, refresh and logout fails with `kind() == InvalidArgument` before a request is
     /// built.
     pub fn from_tokens(oauth: OAuthClient, tokens: TokenSet) -> Self {
-        Self::in_memory(oauth, tokens, Renewal::RefreshToken)
+        Self::in_memory(oauth, tokens, Kind::SignIn)
     }
-
     /// A Server-to-Server client (Adobe IMS): the application acts as itself with the
     /// client credentials grant (RFC 6749 §4.4). There is no user and no refresh token;
     /// when the token nears its expiry or is refused, a new one is requested through the
@@ -114,41 +111,72 @@ impl WorkfrontClient {
     /// used while fresh, then renewed with the client credentials grant like
     /// [`client_credentials`](Self::client_credentials)'s. Nothing is requested now.
     pub fn from_client_credentials_tokens(oauth: OAuthClient, tokens: TokenSet) -> Self {
-        Self::in_memory(oauth, tokens, Renewal::ClientCredentials)
+        Self::in_memory(oauth, tokens, Kind::ClientCredentials)
     }
 
     /// A Server-to-Server client whose token is kept in `store` under `key`, so that
     /// processes sharing the store share one token: a stored token that is still fresh
-    /// (and for this instance) is used as it is; otherwise a new one is requested and
-    /// saved, under the store's lock, so processes starting together request one.
-    /// Renewals follow the same rules as [`client_credentials`](Self::client_credentials).
+    /// (and for an allowed instance) is used as it is; otherwise one new token is requested
+    /// for everybody, under the store's refresh lease, and saved. Renewals follow the same
+    /// rules as [`client_credentials`](Self::client_credentials).
     pub async fn open_client_credentials(
         oauth: OAuthClient,
-        store: Arc<dyn TokenStore>,
+        store: impl Into<CredentialStore>,
         key: impl Into<String>,
     ) -> Result<Self> {
-        let key = key.into();
-        let stored = {
-            let _lock = store.lock(&key).await?;
-            let existing = load_for(&oauth, store.as_ref(), &key).await?;
-            match existing {
-                Some(s) if s.usable_for_client_credentials(oauth.config(), oauth.now()) => s,
-                existing => {
-                    let tokens = oauth.client_credentials().await?;
-                    let mut credential = StoredCredential::new(tokens, oauth.now().as_secs());
-                    credential.generation = store
-                        .save(&key, &credential, existing.map(|s| s.generation))
-                        .await?;
-                    credential
-                }
+        let (store, key) = (store.into(), key.into());
+        let config = oauth.config();
+        let stored = check_stored(config, store.load(&key).await?)?;
+        let fresh = |s: &StoredCredential| {
+            matches!(
+                Credential::from_stored_client_credentials(s.clone(), config.refresh_skew_secs())
+                    .decide(oauth.now()),
+                Decision::Use { .. }
+            )
+        };
+        if let Some(s) = stored.as_ref().filter(|s| fresh(s)) {
+            let s = s.clone();
+            return Ok(Self::assemble(
+                oauth,
+                store,
+                key,
+                s,
+                Kind::ClientCredentials,
+            ));
+        }
+        let plan = RenewalPlan::new(
+            stored.as_ref().map_or(0, |s| s.generation),
+            stored
+                .as_ref()
+                .map_or_else(|| AccessToken::new(""), |s| s.tokens.access_token().clone()),
+            true,
+            oauth.lease_policy(),
+        );
+        let shared = renew_under_lease(
+            &oauth,
+            &store,
+            &key,
+            &plan,
+            |stored| check_stored(config, stored),
+            || oauth.client_credentials(),
+        )
+        .await?;
+        let credential = match shared {
+            Shared::Renewed { tokens, generation } => {
+                let mut credential = StoredCredential::new(tokens, oauth.now().as_secs());
+                credential.generation = generation;
+                credential
             }
+            // Another process requested it meanwhile: one token for everybody.
+            Shared::Adopted(stored) => stored,
+            Shared::Unsaved { error, .. } => return Err(error),
         };
         Ok(Self::assemble(
             oauth,
             store,
             key,
-            stored,
-            Renewal::ClientCredentials,
+            credential,
+            Kind::ClientCredentials,
         ))
     }
 
@@ -156,36 +184,35 @@ impl WorkfrontClient {
     ///
     /// (Tokens for an instance the configuration does not allow are kept, never sent: the
     /// core refuses every request for them.)
-    fn in_memory(oauth: OAuthClient, tokens: TokenSet, renewal: Renewal) -> Self {
-        let store = MemoryTokenStore::new();
+    fn in_memory(oauth: OAuthClient, tokens: TokenSet, kind: Kind) -> Self {
+        let mut credential = StoredCredential::new(tokens, oauth.now().as_secs());
+        // A private store: its first generation is 1, and nobody else writes it.
+        credential.generation = 1;
         let key = "default".to_owned();
-        let credential = store.insert(&key, tokens, oauth.now().as_secs());
-        Self::assemble(oauth, Arc::new(store), key, credential, renewal)
+        let memory = MemoryTokenStore::new();
+        memory.insert(&key, StoreEntry::new(1, credential.to_document()));
+        let store = CredentialStore::new(memory);
+        Self::assemble(oauth, store, key, credential, kind)
     }
 
-    /// A client for `stored`; `renewal` says how its tokens are renewed
-    /// (`ClientCredentials`, or whatever the tokens allow).
+    /// A client for `stored`, renewed as `kind` says.
     fn assemble(
         oauth: OAuthClient,
-        store: Arc<dyn TokenStore>,
+        store: CredentialStore,
         key: String,
         stored: StoredCredential,
-        renewal: Renewal,
+        kind: Kind,
     ) -> Self {
         let skew = oauth.config().refresh_skew_secs();
         let current = Arc::new(stored.tokens.clone());
+        let credential = match kind {
+            Kind::ClientCredentials => Credential::from_stored_client_credentials(stored, skew),
+            Kind::SignIn => Credential::from_stored(stored, skew),
+        };
         let state = State {
             current,
-            credential: match renewal {
-                Renewal::ClientCredentials => {
-                    Credential::for_client_credentials(stored.tokens, skew)
-                }
-                _ => Credential::new(stored.tokens, skew),
-            },
-            stored_generation: stored.generation,
-            reauth: stored.reauth_required,
+            credential,
             inflight: None,
-            unsaved: None,
         };
         WorkfrontClient {
             inner: Arc::new(Inner {
@@ -196,20 +223,4 @@ impl WorkfrontClient {
             }),
         }
     }
-}
-
-/// The credential stored under `key`, refused ([`StoreError::ForeignInstance`]) when it names
-/// an instance `oauth`'s configuration does not allow.
-///
-/// [`StoreError::ForeignInstance`]: crate::StoreError::ForeignInstance
-pub(crate) async fn load_for(
-    oauth: &OAuthClient,
-    store: &dyn TokenStore,
-    key: &str,
-) -> Result<Option<StoredCredential>> {
-    Ok(store
-        .load(key)
-        .await?
-        .map(|stored| stored.for_config(oauth.config()))
-        .transpose()?)
 }

@@ -8,7 +8,8 @@
 //!   expiry and once after an authentication failure, one refresh shared by all concurrent
 //!   callers and by all processes using the same store, new tokens persisted before use,
 //!   at most 10 requests in flight, paged [`search`](WorkfrontClient::search).
-//! - [`TokenStore`] keeps credentials: [`MemoryTokenStore`], [`FileTokenStore`] (atomic,
+//! - a [`CredentialStore`] keeps credentials over a [`StoreBackend`]: [`MemoryTokenStore`],
+//!   [`FileTokenStore`] (atomic,
 //!   `0600`, shared safely between processes), or one of the application's own.
 //! - [`blocking`] offers the same without async, over one process-wide [`runtime()`].
 //!
@@ -31,7 +32,7 @@
 //! println!("sign in at {}", pending.url());
 //! let tokens = oauth.exchange(&pending, callback_url).await?;
 //!
-//! let store = Arc::new(FileTokenStore::new("/var/lib/my-app/tokens")?);
+//! let store = FileTokenStore::new("/var/lib/my-app/tokens")?;
 //! let client = WorkfrontClient::login(oauth, store, "alice@acme", tokens).await?;
 //! let projects = client.get("proj/search", &[("status", "CUR")]).await?;
 //! # Ok(()) }
@@ -44,6 +45,7 @@ mod client;
 mod clock;
 mod connect;
 mod error;
+mod lease;
 mod oauth;
 mod refresh;
 mod retry;
@@ -61,10 +63,12 @@ pub use oauth::{DEFAULT_MAX_IN_FLIGHT, OAuthClient, OAuthClientBuilder};
 pub use retry::RetryPolicy;
 pub use runtime::{RuntimeError, block_on, catch_panic, runtime};
 pub use store::{
-    DOCUMENT_FORMAT, DOCUMENT_VERSION, FileTokenStore, LockGuard, MemoryTokenStore, NoLock,
-    StoreError, StoredCredential, TokenStore,
+    ConformanceReport, CredentialStore, DOCUMENT_FORMAT, DOCUMENT_VERSION, FileTokenStore,
+    Guarantees, LeaseGrant, MemoryTokenStore, SaveOutcome, Sharing, StoreBackend, StoreEntry,
+    StoreError, StoredCredential, verify_backend,
 };
 pub use transport::{
     DEFAULT_API_BODY_LIMIT, DEFAULT_TOKEN_BODY_LIMIT, Transport, TransportConfig, TransportError,
 };
 pub use wf_oauth_core::ErrorKind;
+pub use wf_oauth_core::LeasePolicy;

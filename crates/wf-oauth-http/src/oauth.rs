@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tracing::{Instrument, Span};
 use wf_oauth_core::{
-    AuthorizationResponse, ClientConfig, Credential, HttpRequest, HttpResponse,
+    AuthorizationResponse, ClientConfig, Credential, HttpRequest, HttpResponse, LeasePolicy,
     PendingAuthorization, RefreshTicket, Renewal, TokenSet, UnixTime,
 };
 
@@ -60,6 +60,7 @@ struct Inner {
     retry: RetryPolicy,
     api_permits: Arc<Semaphore>,
     max_in_flight: usize,
+    lease_policy: LeasePolicy,
 }
 
 impl fmt::Debug for OAuthClient {
@@ -70,6 +71,7 @@ impl fmt::Debug for OAuthClient {
             .field("clock", &self.inner.clock)
             .field("retry", &self.inner.retry)
             .field("max_in_flight", &self.inner.max_in_flight)
+            .field("lease_policy", &self.inner.lease_policy)
             .finish()
     }
 }
@@ -83,6 +85,7 @@ pub struct OAuthClientBuilder {
     clock: Arc<dyn Clock>,
     retry: RetryPolicy,
     max_in_flight: usize,
+    lease_policy: Option<LeasePolicy>,
 }
 
 impl OAuthClientBuilder {
@@ -119,8 +122,19 @@ impl OAuthClientBuilder {
         self
     }
 
+    /// How long refresh leases live and how long clients wait for another one's renewal
+    /// (default: [`LeasePolicy::for_request_timeout`] of the transport's request timeout,
+    /// so a lease always outlives a token request).
+    pub fn lease_policy(mut self, policy: LeasePolicy) -> Self {
+        self.lease_policy = Some(policy);
+        self
+    }
+
     /// Builds the client (and its HTTP connection pool).
     pub fn build(self) -> Result<OAuthClient> {
+        let lease_policy = self.lease_policy.unwrap_or_else(|| {
+            LeasePolicy::for_request_timeout(self.transport_config.request_timeout())
+        });
         let transport = match self.client {
             Some(client) => Transport::with_client(client, self.transport_config),
             None => Transport::new(self.transport_config)?,
@@ -138,6 +152,7 @@ impl OAuthClientBuilder {
                 retry: self.retry,
                 api_permits: Arc::new(Semaphore::new(permits)),
                 max_in_flight: self.max_in_flight,
+                lease_policy,
             }),
         })
     }
@@ -158,6 +173,7 @@ impl OAuthClient {
             clock: Arc::new(SystemClock),
             retry: RetryPolicy::default(),
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            lease_policy: None,
         }
     }
 
@@ -179,6 +195,11 @@ impl OAuthClient {
     /// The retry bounds in use.
     pub fn retry_policy(&self) -> RetryPolicy {
         self.inner.retry
+    }
+
+    /// The refresh lease rules in use.
+    pub fn lease_policy(&self) -> LeasePolicy {
+        self.inner.lease_policy
     }
 
     /// The HTTP transport (and its reqwest client).
@@ -251,7 +272,7 @@ impl OAuthClient {
     /// With refresh-token rotation the old refresh token is dead once this succeeds: save
     /// the result before anything else. [`WorkfrontClient`](crate::WorkfrontClient) does
     /// that for you, shares one refresh among concurrent callers, and coordinates
-    /// processes through its [`TokenStore`](crate::TokenStore).
+    /// processes through its [`CredentialStore`](crate::CredentialStore).
     pub async fn refresh(&self, tokens: &TokenSet) -> Result<TokenSet> {
         let config = &self.inner.config;
         let span = token_span("refresh", tokens.instance().host(), "refresh_token");

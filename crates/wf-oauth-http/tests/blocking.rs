@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use wf_oauth_http::{ErrorKind, MemoryTokenStore, blocking};
+use wf_oauth_http::{CredentialStore, ErrorKind, MemoryTokenStore, blocking};
 
 /// Signs in and calls the API with the blocking facade only.
 fn blocking_flow(base_url: &str) {
@@ -19,7 +19,7 @@ fn blocking_flow(base_url: &str) {
     let url = pending.url().to_owned();
     let callback = wf_oauth_http::block_on(async move { browser_callback(&url).await }).unwrap();
     let tokens = oauth.exchange(&pending, &callback).expect("exchange");
-    let store = Arc::new(MemoryTokenStore::new());
+    let store = CredentialStore::memory();
     let client = blocking::WorkfrontClient::login(&oauth, store.clone(), "k", tokens.clone())
         .expect("login");
     let users = client.search_all("user", &[]).expect("search");

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use common::*;
 use serde_json::json;
-use wf_oauth_http::{Error, ErrorKind, TokenStore, TransportError, WorkfrontClient};
+use wf_oauth_http::{
+    CredentialStore, Error, ErrorKind, StoreBackend, TransportError, WorkfrontClient,
+};
 use wf_oauth_mock::{Fault, FaultSpec, FaultTarget, RunningMock};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,7 +201,7 @@ async fn run(case: &Case) {
                 .await
                 .unwrap_or_else(|e| panic!("{}: stored token refused afterwards: {e}", case.name));
             assert_eq!(
-                stored_refresh_token(store.as_ref(), "k").await,
+                stored_refresh_token(&store, "k").await,
                 client.current_tokens().refresh_token().unwrap().secret(),
                 "{}: store and memory agree",
                 case.name
@@ -690,41 +692,44 @@ async fn api_bodies_over_one_mebibyte_are_accepted() {
     assert_eq!(page.as_array().map(Vec::len), Some(2_000));
 }
 
-/// A memory store whose saves fail while `failing` is set (a full disk, say).
+/// A backend whose saves fail while `failing` is set (a full disk, say).
 #[derive(Debug)]
 struct FlakyStore {
-    inner: wf_oauth_http::MemoryTokenStore,
+    inner: Arc<dyn StoreBackend>,
     failing: AtomicBool,
 }
 
 #[wf_oauth_http::async_trait]
-impl TokenStore for FlakyStore {
+impl StoreBackend for FlakyStore {
+    fn guarantees(&self) -> wf_oauth_http::Guarantees {
+        self.inner.guarantees()
+    }
     async fn load(
         &self,
         key: &str,
-    ) -> Result<Option<wf_oauth_http::StoredCredential>, wf_oauth_http::StoreError> {
+    ) -> Result<Option<wf_oauth_http::StoreEntry>, wf_oauth_http::StoreError> {
         self.inner.load(key).await
     }
     async fn save(
         &self,
         key: &str,
-        credential: &wf_oauth_http::StoredCredential,
+        entry: &wf_oauth_http::StoreEntry,
         expected: Option<u64>,
-    ) -> Result<u64, wf_oauth_http::StoreError> {
+    ) -> Result<wf_oauth_http::SaveOutcome, wf_oauth_http::StoreError> {
         if self.failing.load(Ordering::SeqCst) {
             return Err(wf_oauth_http::StoreError::Backend("disk full".into()));
         }
-        self.inner.save(key, credential, expected).await
+        self.inner.save(key, entry, expected).await
     }
     async fn delete(&self, key: &str) -> Result<(), wf_oauth_http::StoreError> {
         self.inner.delete(key).await
     }
 }
 
-/// A store over `memory` whose saves fail until told otherwise.
-fn failing_store(memory: &wf_oauth_http::MemoryTokenStore) -> Arc<FlakyStore> {
+/// A backend over `store`'s whose saves fail until told otherwise.
+fn failing_store(store: &CredentialStore) -> Arc<FlakyStore> {
     Arc::new(FlakyStore {
-        inner: memory.clone(),
+        inner: Arc::clone(store.backend()),
         failing: AtomicBool::new(true),
     })
 }
@@ -747,7 +752,7 @@ async fn storage_failure_keeps_the_old_tokens() {
     assert_eq!(e.kind(), ErrorKind::Storage);
     assert_eq!(client.current_tokens(), before, "new tokens not used");
     assert_eq!(
-        stored_refresh_token(memory.as_ref(), "k").await,
+        stored_refresh_token(&memory, "k").await,
         before.refresh_token().unwrap().secret()
     );
 }
@@ -781,7 +786,7 @@ async fn rotated_tokens_that_could_not_be_saved_are_saved_by_the_next_refresh() 
         "unsaved tokens are not used"
     );
     assert_eq!(
-        stored_refresh_token(memory.as_ref(), "k").await,
+        stored_refresh_token(&memory, "k").await,
         before.refresh_token().unwrap().secret()
     );
 
@@ -796,7 +801,7 @@ async fn rotated_tokens_that_could_not_be_saved_are_saved_by_the_next_refresh() 
         .await
         .expect("the kept tokens are saved and used");
     assert_eq!(refreshes(&mock), refreshes_before + 1, "no second refresh");
-    let stored = stored_refresh_token(memory.as_ref(), "k").await;
+    let stored = stored_refresh_token(&memory, "k").await;
     assert_ne!(stored, before.refresh_token().unwrap().secret());
     assert_eq!(
         stored,

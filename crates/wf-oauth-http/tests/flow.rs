@@ -8,7 +8,7 @@ use common::*;
 use futures::TryStreamExt;
 use serde_json::json;
 use wf_oauth_core::{Method, UnixTime};
-use wf_oauth_http::{Error, ErrorKind, MemoryTokenStore, TokenStore, WorkfrontClient};
+use wf_oauth_http::{CredentialStore, Error, ErrorKind, MemoryTokenStore, WorkfrontClient};
 use wf_oauth_mock::PROJECT_COUNT;
 
 async fn full_flow(style: Style) {
@@ -29,7 +29,7 @@ async fn full_flow(style: Style) {
     assert_ne!(after.access_token(), before.access_token());
     // Rotation is on: the store holds the new refresh token, saved before use.
     assert_eq!(
-        stored_refresh_token(store.as_ref(), "k").await,
+        stored_refresh_token(&store, "k").await,
         after.refresh_token().expect("rt").secret()
     );
     assert_eq!(client.generation(), 2);
@@ -164,7 +164,7 @@ async fn logout_ends_the_session_and_forgets_the_credential() {
 async fn open_needs_a_stored_credential() {
     let mock = mock().await;
     let oauth = oauth(&mock, Style::Basic);
-    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let store = CredentialStore::memory();
     let e = WorkfrontClient::open(oauth.clone(), store.clone(), "nobody")
         .await
         .unwrap_err();

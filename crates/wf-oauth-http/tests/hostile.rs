@@ -14,7 +14,7 @@ use common::hostile::Hostile;
 use common::*;
 use wf_oauth_core::{AccessToken, Instance, RefreshToken, TokenSet, UnixTime};
 use wf_oauth_http::{
-    Error, ErrorKind, FileTokenStore, MemoryTokenStore, StoreError, StoredCredential, TokenStore,
+    CredentialStore, Error, ErrorKind, FileTokenStore, StoreBackend, StoreError, StoredCredential,
     WorkfrontClient,
 };
 
@@ -61,7 +61,7 @@ async fn a_token_set_naming_another_host_never_reaches_it() {
         assert!(!e.to_string().contains("planted"), "{e}");
     }
 
-    let store = Arc::new(MemoryTokenStore::new());
+    let store = CredentialStore::memory();
     let e = WorkfrontClient::login(oauth.clone(), store.clone(), "k", foreign)
         .await
         .unwrap_err();
@@ -76,7 +76,7 @@ async fn a_token_set_naming_another_host_never_reaches_it() {
 fn plant(store: &FileTokenStore, key: &str, tokens: TokenSet, generation: u64) -> Vec<u8> {
     let mut credential = StoredCredential::new(tokens, 1_700_000_000);
     credential.generation = generation;
-    let bytes = credential.to_document().unwrap();
+    let bytes = credential.to_document();
     let path = store.document_path(key);
     fs::write(&path, &bytes).unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
@@ -89,26 +89,27 @@ async fn a_planted_store_document_is_refused_and_left_untouched() {
     let evil = Hostile::recorder().await;
     let oauth = oauth(&mock, Style::Basic);
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(FileTokenStore::new(dir.path()).unwrap());
-    let planted = plant(&store, "alice", tokens_for(evil.origin()), 7);
+    let files = FileTokenStore::new(dir.path()).unwrap();
+    let store = CredentialStore::new(files.clone());
+    let planted = plant(&files, "alice", tokens_for(evil.origin()), 7);
 
     let e = WorkfrontClient::open(oauth.clone(), store.clone(), "alice")
         .await
         .unwrap_err();
     assert!(is_foreign_document(&e, "127.0.0.1"), "{e:?}");
     assert!(!e.to_string().contains("planted"), "{e}");
-    assert_eq!(fs::read(store.document_path("alice")).unwrap(), planted);
+    assert_eq!(fs::read(files.document_path("alice")).unwrap(), planted);
 
     // A document replaced while a client runs: the next refresh reads it and refuses it.
     let tokens = sign_in(&oauth).await;
     let client = WorkfrontClient::login(oauth.clone(), store.clone(), "bob", tokens)
         .await
         .unwrap();
-    let planted = plant(&store, "bob", tokens_for(evil.origin()), 99);
+    let planted = plant(&files, "bob", tokens_for(evil.origin()), 99);
     mock.expire_all_sessions();
     let e = client.get("proj/search", &[]).await.unwrap_err();
     assert!(is_foreign_document(&e, "127.0.0.1"), "{e:?}");
-    assert_eq!(fs::read(store.document_path("bob")).unwrap(), planted);
+    assert_eq!(fs::read(files.document_path("bob")).unwrap(), planted);
 
     assert_eq!(evil.connections(), 0);
     assert_eq!(mock.stats().grant("refresh_token"), 0);
@@ -200,7 +201,8 @@ async fn directories_other_users_can_write_are_refused() {
     }
     // A directory opened safely and loosened later is refused from then on.
     let (_root, dir) = store_dir(0o700);
-    let store = FileTokenStore::new(&dir).unwrap();
+    let files = FileTokenStore::new(&dir).unwrap();
+    let store = CredentialStore::new(files.clone());
     store.save("k", &credential(), None).await.unwrap();
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
     insecure(&store.load("k").await.unwrap_err(), &dir, "chmod 700");
@@ -210,15 +212,20 @@ async fn directories_other_users_can_write_are_refused() {
         "chmod 700",
     );
     insecure(&store.delete("k").await.unwrap_err(), &dir, "chmod 700");
-    insecure(&store.lock("k").await.unwrap_err(), &dir, "chmod 700");
+    insecure(
+        &files.acquire_lease("k", "me", TTL).await.unwrap_err(),
+        &dir,
+        "chmod 700",
+    );
 }
 
 #[tokio::test]
 async fn documents_other_users_can_write_are_refused() {
     let (_root, dir) = store_dir(0o700);
-    let store = FileTokenStore::new(&dir).unwrap();
+    let files = FileTokenStore::new(&dir).unwrap();
+    let store = CredentialStore::new(files.clone());
     store.save("k", &credential(), None).await.unwrap();
-    let doc = store.document_path("k");
+    let doc = files.document_path("k");
     for mode in [0o666, 0o620, 0o602] {
         fs::set_permissions(&doc, fs::Permissions::from_mode(mode)).unwrap();
         insecure(&store.load("k").await.unwrap_err(), &doc, "chmod 600");
@@ -232,21 +239,24 @@ async fn documents_other_users_can_write_are_refused() {
     assert!(store.load("k").await.unwrap().is_some());
 }
 
-/// `<stem>.lock` and `<stem>.write.lock` beside the document of `key`.
+/// `<stem>.lease` and `<stem>.write.lock` beside the document of `key`.
 fn lock_paths(store: &FileTokenStore, key: &str) -> (PathBuf, PathBuf) {
     let doc = store.document_path(key);
     let stem = doc.file_stem().unwrap().to_str().unwrap().to_owned();
     (
-        doc.with_file_name(format!("{stem}.lock")),
+        doc.with_file_name(format!("{stem}.lease")),
         doc.with_file_name(format!("{stem}.write.lock")),
     )
 }
 
+const TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[tokio::test]
 async fn links_are_never_followed() {
     let (root, dir) = store_dir(0o700);
-    let store = FileTokenStore::new(&dir).unwrap();
-    let (refresh_lock, write_lock) = lock_paths(&store, "k");
+    let files = FileTokenStore::new(&dir).unwrap();
+    let store = CredentialStore::new(files.clone());
+    let (lease, write_lock) = lock_paths(&files, "k");
     let elsewhere = root.path().join("elsewhere");
 
     // A planted `.write.lock` link: saves and deletes refuse, and create nothing there.
@@ -261,25 +271,34 @@ async fn links_are_never_followed() {
     assert!(!elsewhere.join("w").exists());
     fs::remove_file(&write_lock).unwrap();
 
-    // A planted `.lock` link: the refresh lock refuses.
-    symlink(elsewhere.join("r"), &refresh_lock).unwrap();
-    insecure(&store.lock("k").await.unwrap_err(), &refresh_lock, "rm ");
+    // A planted `.lease` link: taking the refresh lease refuses, and writes nothing there.
+    symlink(elsewhere.join("r"), &lease).unwrap();
+    insecure(
+        &files.acquire_lease("k", "me", TTL).await.unwrap_err(),
+        &lease,
+        "rm ",
+    );
+    insecure(
+        &files.release_lease("k", "me").await.unwrap_err(),
+        &lease,
+        "rm ",
+    );
     assert!(!elsewhere.join("r").exists());
-    fs::remove_file(&refresh_lock).unwrap();
+    fs::remove_file(&lease).unwrap();
 
     // A document that is a link to a valid document elsewhere.
     let real = elsewhere.join("doc.json");
-    fs::write(&real, credential().to_document().unwrap()).unwrap();
+    fs::write(&real, credential().to_document()).unwrap();
     fs::set_permissions(&real, fs::Permissions::from_mode(0o600)).unwrap();
-    symlink(&real, store.document_path("k")).unwrap();
+    symlink(&real, files.document_path("k")).unwrap();
     insecure(
         &store.load("k").await.unwrap_err(),
-        &store.document_path("k"),
+        &files.document_path("k"),
         "rm ",
     );
     // A document that is a directory or a FIFO is not a regular file either.
-    fs::remove_file(store.document_path("k")).unwrap();
-    fs::create_dir(store.document_path("k")).unwrap();
+    fs::remove_file(files.document_path("k")).unwrap();
+    fs::create_dir(files.document_path("k")).unwrap();
     assert!(matches!(
         store.load("k").await.unwrap_err(),
         StoreError::Insecure { .. } | StoreError::Io(_)
@@ -298,9 +317,10 @@ async fn stores_owned_by_another_user_are_refused() {
     insecure(&FileTokenStore::new(&dir).unwrap_err(), &dir, "chown");
 
     let (_root, dir) = store_dir(0o700);
-    let store = FileTokenStore::new(&dir).unwrap();
+    let files = FileTokenStore::new(&dir).unwrap();
+    let store = CredentialStore::new(files.clone());
     store.save("k", &credential(), None).await.unwrap();
-    let doc = store.document_path("k");
+    let doc = files.document_path("k");
     std::os::unix::fs::chown(&doc, Some(nobody), Some(nobody)).unwrap();
     insecure(&store.load("k").await.unwrap_err(), &doc, "chown");
 }
@@ -328,13 +348,14 @@ async fn a_planted_server_to_server_document_is_refused_not_overwritten() {
     .unwrap();
     let oauth = wf_oauth_http::OAuthClient::new(config).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(FileTokenStore::new(dir.path()).unwrap());
-    let planted = plant(&store, "s2s", tokens_for(evil.origin()), 3);
+    let files = FileTokenStore::new(dir.path()).unwrap();
+    let store = CredentialStore::new(files.clone());
+    let planted = plant(&files, "s2s", tokens_for(evil.origin()), 3);
     let e = WorkfrontClient::open_client_credentials(oauth, store.clone(), "s2s")
         .await
         .unwrap_err();
     assert!(is_foreign_document(&e, "127.0.0.1"), "{e:?}");
-    assert_eq!(fs::read(store.document_path("s2s")).unwrap(), planted);
+    assert_eq!(fs::read(files.document_path("s2s")).unwrap(), planted);
     assert_eq!(mock.stats().grant("client_credentials"), 0);
     assert_eq!(evil.connections(), 0);
 }

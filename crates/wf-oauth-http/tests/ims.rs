@@ -14,7 +14,7 @@ use wf_oauth_core::{
     TokenType,
 };
 use wf_oauth_http::{
-    ErrorKind, FileTokenStore, ManualClock, MemoryTokenStore, OAuthClient, TokenStore,
+    CredentialStore, ErrorKind, FileTokenStore, ManualClock, MemoryTokenStore, OAuthClient,
     WorkfrontClient,
 };
 use wf_oauth_mock::{
@@ -90,7 +90,7 @@ async fn code_flow(style: Style) {
     assert_eq!(lifetime, DEFAULT_ACCESS_TOKEN_TTL.as_secs());
     assert!(tokens.refresh_token().is_some());
 
-    let store = Arc::new(MemoryTokenStore::new());
+    let store = CredentialStore::memory();
     let client = WorkfrontClient::login(oauth.clone(), store, "k", tokens.clone())
         .await
         .unwrap();
@@ -168,7 +168,7 @@ async fn server_to_server_re_requests_once_for_all_callers() {
 async fn server_to_server_processes_share_one_stored_token() {
     let mock = ims_mock().await;
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn TokenStore> = Arc::new(FileTokenStore::new(dir.path()).unwrap());
+    let store = CredentialStore::file(dir.path()).unwrap();
     let (oauth, clock) = oauth_with_clock(s2s_config(&mock));
 
     let first = WorkfrontClient::open_client_credentials(oauth.clone(), store.clone(), "s2s")

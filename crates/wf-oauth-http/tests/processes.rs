@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
-use wf_oauth_http::{FileTokenStore, TokenStore, WorkfrontClient};
+use wf_oauth_http::{CredentialStore, FileTokenStore, WorkfrontClient};
 
 const KEY: &str = "shared@mock";
 const READY: &str = "WF-CHILD-READY";
@@ -50,7 +50,7 @@ async fn caller(url: &str, dir: &Path) -> i32 {
         .max_in_flight(2)
         .build()
         .expect("client");
-    let store = Arc::new(FileTokenStore::new(dir).expect("store"));
+    let store = CredentialStore::file(dir).expect("store");
     let client = WorkfrontClient::open(oauth, store, KEY)
         .await
         .expect("open");
@@ -82,7 +82,7 @@ async fn refresher(url: &str, dir: &Path) -> i32 {
     let oauth = oauth_builder_for(url, Style::Basic)
         .build()
         .expect("client");
-    let store = Arc::new(FileTokenStore::new(dir).expect("store"));
+    let store = CredentialStore::file(dir).expect("store");
     let client = WorkfrontClient::open(oauth, store, KEY)
         .await
         .expect("open");
@@ -141,7 +141,7 @@ async fn four_processes_share_one_refresh_per_expiry() {
     let mock = mock().await; // rotation on, 10 concurrent API requests
     let dir = tempfile::tempdir().expect("dir");
     let oauth = oauth(&mock, Style::Basic);
-    let store = Arc::new(FileTokenStore::new(dir.path()).expect("store"));
+    let store = CredentialStore::file(dir.path()).expect("store");
     WorkfrontClient::login(oauth.clone(), store.clone(), KEY, sign_in(&oauth).await)
         .await
         .expect("login");
@@ -223,7 +223,7 @@ async fn kill_during_refresh(rotation: bool, kills: u32) -> u32 {
     let mock = mock_with(|b| b.rotate_refresh_tokens(rotation)).await;
     let dir = tempfile::tempdir().expect("dir");
     let oauth = oauth(&mock, Style::Basic);
-    let store = Arc::new(FileTokenStore::new(dir.path()).expect("store"));
+    let store = CredentialStore::file(dir.path()).expect("store");
     WorkfrontClient::login(oauth.clone(), store.clone(), KEY, sign_in(&oauth).await)
         .await
         .expect("login");

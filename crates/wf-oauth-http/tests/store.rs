@@ -1,10 +1,15 @@
-//! Token stores: compare-and-swap, durability details, corruption, locking.
+//! Token stores: the store contract on every backend of the driver, generations and
+//! compare-and-swap through the adapter, durability details, corruption, leases between
+//! store instances (as between processes).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use wf_oauth_core::{AccessToken, Instance, RefreshToken, TokenSet, UnixTime};
-use wf_oauth_http::{FileTokenStore, MemoryTokenStore, StoreError, StoredCredential, TokenStore};
+use wf_oauth_core::{AccessToken, Instance, LeaseGrant, RefreshToken, TokenSet, UnixTime};
+use wf_oauth_http::{
+    CredentialStore, FileTokenStore, MemoryTokenStore, StoreBackend, StoreError, StoredCredential,
+    verify_backend,
+};
 
 fn credential(n: u32) -> StoredCredential {
     let tokens = TokenSet::new(
@@ -16,14 +21,30 @@ fn credential(n: u32) -> StoredCredential {
     StoredCredential::new(tokens, 1_700_000_000)
 }
 
-async fn compare_and_swap(store: &dyn TokenStore) {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_backend_keeps_the_contract() {
+    let report = verify_backend(Arc::new(MemoryTokenStore::new()), "memory").await;
+    assert!(report.passed(), "{report}");
+    assert!(report.skipped.is_empty(), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_backend_keeps_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = verify_backend(Arc::new(FileTokenStore::new(dir.path()).unwrap()), "file").await;
+    assert!(report.passed(), "{report}");
+    assert!(report.skipped.is_empty(), "{report}");
+}
+
+async fn compare_and_swap(store: &CredentialStore) {
     assert!(store.load("a").await.unwrap().is_none());
     let g1 = store.save("a", &credential(1), None).await.unwrap();
     let g2 = store.save("a", &credential(2), Some(g1)).await.unwrap();
     assert!(g2 > g1);
     let stale = store.save("a", &credential(3), Some(g1)).await.unwrap_err();
     assert!(
-        matches!(stale, StoreError::Conflict { expected: Some(e), found: Some(f) } if e == g1 && f == g2)
+        matches!(stale, StoreError::Conflict { expected: Some(e), found: Some(f) } if e == g1 && f == g2),
+        "{stale:?}"
     );
     let loaded = store.load("a").await.unwrap().unwrap();
     assert_eq!(loaded.generation, g2);
@@ -37,19 +58,21 @@ async fn compare_and_swap(store: &dyn TokenStore) {
     store.delete("a").await.unwrap();
     store.delete("a").await.unwrap();
     assert!(store.load("a").await.unwrap().is_none());
+    // Generations keep growing after a delete: an old one never matches again.
     let g3 = store.save("a", &credential(4), None).await.unwrap();
-    assert!(store.save("a", &credential(5), Some(g2)).await.is_err() || g3 == g2);
+    assert!(g3 > g2);
+    assert!(store.save("a", &credential(5), Some(g2)).await.is_err());
 }
 
 #[tokio::test]
 async fn memory_store_compare_and_swap() {
-    compare_and_swap(&MemoryTokenStore::new()).await;
+    compare_and_swap(&CredentialStore::memory()).await;
 }
 
 #[tokio::test]
 async fn file_store_compare_and_swap() {
     let dir = tempfile::tempdir().unwrap();
-    compare_and_swap(&FileTokenStore::new(dir.path().join("tokens")).unwrap()).await;
+    compare_and_swap(&CredentialStore::file(dir.path().join("tokens")).unwrap()).await;
 }
 
 #[cfg(unix)]
@@ -58,7 +81,8 @@ async fn file_store_permissions_and_layout() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("nested/tokens");
-    let store = FileTokenStore::new(&root).unwrap();
+    let files = FileTokenStore::new(&root).unwrap();
+    let store = CredentialStore::new(files.clone());
     assert_eq!(
         std::fs::metadata(&root).unwrap().permissions().mode() & 0o777,
         0o700
@@ -67,7 +91,7 @@ async fn file_store_permissions_and_layout() {
         .save("alice@acme", &credential(1), None)
         .await
         .unwrap();
-    let path = store.document_path("alice@acme");
+    let path = files.document_path("alice@acme");
     assert_eq!(
         std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
         0o600
@@ -89,8 +113,9 @@ async fn file_store_permissions_and_layout() {
 #[tokio::test]
 async fn corrupt_documents_are_typed_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let store = FileTokenStore::new(dir.path()).unwrap();
-    let path = store.document_path("k");
+    let files = FileTokenStore::new(dir.path()).unwrap();
+    let store = CredentialStore::new(files.clone());
+    let path = files.document_path("k");
     for bad in [
         &b""[..],
         b"{",
@@ -107,12 +132,12 @@ async fn corrupt_documents_are_typed_errors() {
         );
     }
     // A newer document version is refused, not misread.
-    let mut doc: serde_json::Value =
-        serde_json::from_slice(&credential(1).to_document().unwrap()).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_slice(&credential(1).to_document()).unwrap();
     doc["version"] = 2.into();
     std::fs::write(&path, doc.to_string()).unwrap();
     assert!(matches!(store.load("k").await, Err(StoreError::Corrupt(_))));
-    // A CAS save refuses to overwrite what it cannot read; a new sign-in replaces it.
+    // A compare-and-swap refuses to overwrite what it cannot read; a new sign-in replaces it.
+    std::fs::write(&path, b"{").unwrap();
     assert!(matches!(
         store.save("k", &credential(2), Some(1)).await,
         Err(StoreError::Corrupt(_))
@@ -131,10 +156,9 @@ async fn corrupt_documents_are_typed_errors() {
 
 #[test]
 fn document_round_trip() {
-    let mut c = credential(7);
+    let mut c = credential(7).needing_sign_in();
     c.generation = 9;
-    c.reauth_required = true;
-    let back = StoredCredential::from_document(&c.to_document().unwrap()).unwrap();
+    let back = StoredCredential::from_document(&c.to_document()).unwrap();
     assert_eq!(back.tokens, c.tokens);
     assert_eq!(
         (back.generation, back.reauth_required, back.updated_at),
@@ -143,42 +167,40 @@ fn document_round_trip() {
     assert!(!format!("{back:?}").contains("refresh-7"));
 }
 
-async fn lock_excludes(store: Arc<dyn TokenStore>) {
-    let first = store.lock("k").await.unwrap();
-    let other = store.clone();
-    let waiter = tokio::spawn(async move {
-        let _second = other.lock("k").await.unwrap();
-    });
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(!waiter.is_finished(), "the second lock waits");
-    // Another key is not blocked.
-    drop(store.lock("other").await.unwrap());
-    drop(first);
-    tokio::time::timeout(Duration::from_secs(5), waiter)
-        .await
-        .expect("released")
-        .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn file_lock_excludes_until_released() {
+async fn file_leases_are_shared_by_store_instances() {
     let dir = tempfile::tempdir().unwrap();
-    // Two store instances: like two processes, each with its own file descriptors.
-    let a: Arc<dyn TokenStore> = Arc::new(FileTokenStore::new(dir.path()).unwrap());
-    lock_excludes(a).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn memory_lock_excludes_until_released() {
-    lock_excludes(Arc::new(MemoryTokenStore::new())).await;
+    // Two backend instances: like two processes, each with its own file descriptors.
+    let a = FileTokenStore::new(dir.path()).unwrap();
+    let b = FileTokenStore::new(dir.path()).unwrap();
+    let ttl = Duration::from_secs(30);
+    assert_eq!(
+        a.acquire_lease("k", "a", ttl).await.unwrap(),
+        LeaseGrant::Acquired
+    );
+    assert!(matches!(
+        b.acquire_lease("k", "b", ttl).await.unwrap(),
+        LeaseGrant::HeldByOther { remaining: Some(r) } if r <= ttl
+    ));
+    // Another key is not held.
+    assert_eq!(
+        b.acquire_lease("other", "b", ttl).await.unwrap(),
+        LeaseGrant::Acquired
+    );
+    a.release_lease("k", "a").await.unwrap();
+    assert_eq!(
+        b.acquire_lease("k", "b", ttl).await.unwrap(),
+        LeaseGrant::Acquired
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_cas_writers_never_lose_an_update() {
     let dir = tempfile::tempdir().unwrap();
-    let stores: Vec<Arc<dyn TokenStore>> = vec![
-        Arc::new(FileTokenStore::new(dir.path()).unwrap()),
-        Arc::new(FileTokenStore::new(dir.path()).unwrap()),
+    // Two adapters over two backend instances: like two processes.
+    let stores = [
+        CredentialStore::file(dir.path()).unwrap(),
+        CredentialStore::file(dir.path()).unwrap(),
     ];
     stores[0].save("k", &credential(0), None).await.unwrap();
     let tasks = (0..8).map(|i| {

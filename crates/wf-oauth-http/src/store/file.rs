@@ -1,13 +1,14 @@
-//! A token store of JSON files, safe to share between processes.
+//! A token store of JSON files, safe to share between the processes of one machine.
 //!
 //! Layout of the directory (created `0700`), per credential key:
 //! - `<prefix>-<hash>.json` — the credential document (`0600`). `<prefix>` is a readable
 //!   sanitized prefix of the key, `<hash>` the first 128 bits of its SHA-256 in hex, so any
 //!   key maps to one safe file name and different keys never collide.
-//! - `<prefix>-<hash>.lock` — held by [`TokenStore::lock`] for the duration of a refresh, so
-//!   that one process refreshes while the others wait and then re-read.
-//! - `<prefix>-<hash>.write.lock` — held briefly by every save and delete, which makes the
-//!   generation compare-and-swap atomic between processes even when no refresh lock is held.
+//! - `<prefix>-<hash>.write.lock` — held briefly by every save, delete and lease change,
+//!   which makes the generation compare-and-swap and the lease atomic between processes.
+//! - `<prefix>-<hash>.lease` — the refresh lease while a renewal runs: its owner and its
+//!   deadline, and a `flock` that its holder keeps while it lives. A lease whose deadline
+//!   passed, or whose holder died (the kernel dropped its lock), is taken over at once.
 //!
 //! The directory and every file must belong to the user running the process and be
 //! writable by nobody else, and no file is opened through a symbolic link (see
@@ -17,32 +18,43 @@
 //! Writes go to a temporary file in the same directory, are fsynced, atomically renamed over
 //! the document, and the directory is fsynced. A process killed at any instant therefore
 //! leaves either the old or the new complete document, never a torn one. Readers take no
-//! lock: a rename is atomic for them too. Locks are `flock(2)` advisory locks, released by
-//! the kernel when a process dies, so a crash never leaves a key locked.
+//! lock: a rename is atomic for them too. The write lock is a `flock(2)` advisory lock,
+//! released by the kernel when a process dies, so a crash never leaves a key locked.
 
+use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use fs4::FileExt;
 use sha2::{Digest, Sha256};
 
-use super::{LockGuard, StoreError, StoredCredential, TokenStore, secure};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Token store keeping one JSON document per credential key in a directory.
+use wf_oauth_core::{LeaseGrant, document_generation};
+use zeroize::Zeroizing;
+
+use super::{Guarantees, SaveOutcome, Sharing, StoreBackend, StoreEntry, StoreError, secure};
+
+/// Token store keeping one JSON document per credential key in a directory: shared safely
+/// by the processes of one machine (compare-and-swap under a write lock, leases in lease
+/// files with a deadline).
 ///
 /// ```no_run
-/// use wf_oauth_http::{FileTokenStore, TokenStore};
+/// use wf_oauth_http::{CredentialStore, FileTokenStore};
 /// # async fn demo() -> Result<(), wf_oauth_http::StoreError> {
-/// let store = FileTokenStore::new("/home/me/.config/my-app/tokens")?;
+/// let store = CredentialStore::new(FileTokenStore::new("/home/me/.config/my-app/tokens")?);
 /// let credential = store.load("alice@acme").await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
 pub struct FileTokenStore {
     dir: Arc<PathBuf>,
+    /// The lease files this process holds, open and `flock`ed: the lock tells other
+    /// processes the holder is alive (the kernel drops it when a process dies).
+    held: Arc<Mutex<HashMap<(PathBuf, String), File>>>,
 }
 
 impl FileTokenStore {
@@ -58,7 +70,10 @@ impl FileTokenStore {
         let dir = dir.into();
         private_dir_builder().create(&dir)?;
         secure::check_dir(&dir)?;
-        Ok(Self { dir: Arc::new(dir) })
+        Ok(Self {
+            dir: Arc::new(dir),
+            held: Arc::new(Mutex::new(HashMap::new())),
+        })
     }
 
     /// The directory holding the documents.
@@ -85,7 +100,7 @@ impl FileTokenStore {
         Paths {
             dir: self.dir.to_path_buf(),
             document: self.dir.join(format!("{stem}.json")),
-            refresh_lock: self.dir.join(format!("{stem}.lock")),
+            lease: self.dir.join(format!("{stem}.lease")),
             write_lock: self.dir.join(format!("{stem}.write.lock")),
             temp_prefix: format!(".{stem}.tmp."),
         }
@@ -97,7 +112,7 @@ impl FileTokenStore {
 struct Paths {
     dir: PathBuf,
     document: PathBuf,
-    refresh_lock: PathBuf,
+    lease: PathBuf,
     write_lock: PathBuf,
     temp_prefix: String,
 }
@@ -173,15 +188,32 @@ fn lock_exclusive(path: &Path) -> Result<File, StoreError> {
     Ok(file)
 }
 
-fn read_document(path: &Path) -> Result<Option<StoredCredential>, StoreError> {
+/// The bytes of the file at `path`, or `None` when there is none (checked like every store
+/// file: no link, ours, writable by nobody else).
+fn read_file(path: &Path) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
     let mut file = match secure::open_checked(OpenOptions::new().read(true), path) {
         Ok(file) => file,
         Err(StoreError::Io(e)) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let mut bytes = zeroize::Zeroizing::new(Vec::new());
+    let mut bytes = Zeroizing::new(Vec::new());
     file.read_to_end(&mut bytes)?;
-    StoredCredential::from_document(&bytes).map(Some)
+    Ok(Some(bytes))
+}
+
+/// The stored entry: the document and the generation written in it. A document whose
+/// generation cannot be read is [`StoreError::Corrupt`]: a compare-and-swap never
+/// overwrites what it cannot read (a new sign-in, which saves unconditionally, does).
+fn read_entry(path: &Path) -> Result<Option<StoreEntry>, StoreError> {
+    read_file(path)?
+        .map(|document| {
+            let generation = document_generation(&document).map_err(|e| StoreError::corrupt(&e))?;
+            Ok(StoreEntry {
+                generation,
+                document,
+            })
+        })
+        .transpose()
 }
 
 fn sync_dir(dir: &Path) -> io::Result<()> {
@@ -212,8 +244,9 @@ fn remove_stale_temps(paths: &Paths) {
     }
 }
 
-/// Writes `bytes` as the new document: temp file, fsync, rename, directory fsync.
-fn replace_document(paths: &Paths, bytes: &[u8]) -> io::Result<()> {
+/// Writes `bytes` as the new content of `target`: temp file, fsync, rename, directory
+/// fsync.
+fn replace_file(paths: &Paths, target: &Path, bytes: &[u8]) -> io::Result<()> {
     let suffix = getrandom::u64().map_err(|e| io::Error::other(e.to_string()))?;
     let temp = paths
         .dir
@@ -229,7 +262,7 @@ fn replace_document(paths: &Paths, bytes: &[u8]) -> io::Result<()> {
         let mut file = options.open(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        fs::rename(&temp, &paths.document)?;
+        fs::rename(&temp, target)?;
         sync_dir(&paths.dir)
     })();
     if result.is_err() {
@@ -240,29 +273,19 @@ fn replace_document(paths: &Paths, bytes: &[u8]) -> io::Result<()> {
 
 fn save_blocking(
     paths: &Paths,
-    credential: &StoredCredential,
-    expected_generation: Option<u64>,
-) -> Result<u64, StoreError> {
+    entry: &StoreEntry,
+    expected: Option<u64>,
+) -> Result<SaveOutcome, StoreError> {
     let _write_lock = lock_exclusive(&paths.write_lock)?;
     remove_stale_temps(paths);
-    let current = match read_document(&paths.document) {
-        Ok(current) => current,
-        // An unconditional save is how a damaged document gets replaced by a new login.
-        Err(StoreError::Corrupt(_)) if expected_generation.is_none() => None,
-        Err(e) => return Err(e),
-    };
-    let found = current.as_ref().map(|c| c.generation);
-    if expected_generation.is_some_and(|expected| found != Some(expected)) {
-        return Err(StoreError::Conflict {
-            expected: expected_generation,
-            found,
-        });
+    if let Some(expected) = expected {
+        let found = read_entry(&paths.document)?.map(|e| e.generation);
+        if found != Some(expected) {
+            return Ok(SaveOutcome::Conflict { found });
+        }
     }
-    let generation = found.unwrap_or(0) + 1;
-    let mut next = credential.clone();
-    next.generation = generation;
-    replace_document(paths, &next.to_document()?)?;
-    Ok(generation)
+    replace_file(paths, &paths.document, &entry.document)?;
+    Ok(SaveOutcome::Saved)
 }
 
 fn delete_blocking(paths: &Paths) -> Result<(), StoreError> {
@@ -275,22 +298,133 @@ fn delete_blocking(paths: &Paths) -> Result<(), StoreError> {
     }
 }
 
-/// The refresh lock of one key: the `flock` is released when this is dropped (or when the
-/// process dies).
-#[derive(Debug)]
-struct FileLock {
-    _file: File,
+/// Milliseconds since 1970 on this machine's clock (leases are shared by the processes of
+/// one machine, which share that clock).
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-impl LockGuard for FileLock {}
+/// A lease file: `<owner> <deadline in ms since 1970>`. Anything else is a lease nobody
+/// holds (a torn or foreign file is replaced).
+fn read_lease(path: &Path) -> Result<Option<(String, u64)>, StoreError> {
+    let Some(bytes) = read_file(path)? else {
+        return Ok(None);
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(text
+        .split_once(' ')
+        .and_then(|(owner, until)| Some((owner.to_owned(), until.trim().parse().ok()?))))
+}
+
+/// The lease files held by this process, by path and owner.
+type Held = Arc<Mutex<HashMap<(PathBuf, String), File>>>;
+
+fn held(held: &Held) -> std::sync::MutexGuard<'_, HashMap<(PathBuf, String), File>> {
+    // Only open files live here; a panic elsewhere cannot leave them torn.
+    held.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether a live process holds the lease file at `path` (its `flock` is taken).
+fn holder_alive(path: &Path) -> Result<bool, StoreError> {
+    let file = match secure::open_checked(OpenOptions::new().read(true), path) {
+        Ok(file) => file,
+        Err(StoreError::Io(e)) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    // Taking the lock for a moment, and dropping it with the file, only tests it.
+    match FileExt::try_lock(&file) {
+        Ok(()) => Ok(false),
+        Err(fs4::TryLockError::WouldBlock) => Ok(true),
+        Err(fs4::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+/// The lease is taken by `owner`: a new lease file with its deadline, `flock`ed by this
+/// process for as long as it holds the lease.
+fn take_lease(
+    paths: &Paths,
+    owner: &str,
+    deadline: u64,
+    held_files: &Held,
+) -> Result<(), StoreError> {
+    replace_file(
+        paths,
+        &paths.lease,
+        format!("{owner} {deadline}").as_bytes(),
+    )?;
+    let file = secure::open_checked(OpenOptions::new().read(true), &paths.lease)?;
+    if FileExt::try_lock(&file).is_err() {
+        return Err(StoreError::Backend(
+            "the new lease file is locked by another process".into(),
+        ));
+    }
+    held(held_files).insert((paths.lease.clone(), owner.to_owned()), file);
+    Ok(())
+}
+
+fn acquire_lease_blocking(
+    paths: &Paths,
+    owner: &str,
+    ttl: Duration,
+    held_files: &Held,
+) -> Result<LeaseGrant, StoreError> {
+    let _write_lock = lock_exclusive(&paths.write_lock)?;
+    let now = now_ms();
+    if let Some((holder, until)) = read_lease(&paths.lease)?
+        && holder != owner
+        && until > now
+        && holder_alive(&paths.lease)?
+    {
+        return Ok(LeaseGrant::HeldByOther {
+            remaining: Some(Duration::from_millis(until - now)),
+        });
+    }
+    // Free, expired, ours to renew, or left by a process that died: take it.
+    let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
+    take_lease(paths, owner, now.saturating_add(ttl_ms), held_files)?;
+    Ok(LeaseGrant::Acquired)
+}
+
+fn release_lease_blocking(paths: &Paths, owner: &str, held_files: &Held) -> Result<(), StoreError> {
+    let _write_lock = lock_exclusive(&paths.write_lock)?;
+    if read_lease(&paths.lease)?.is_some_and(|(holder, _)| holder == owner) {
+        match fs::remove_file(&paths.lease) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    held(held_files).remove(&(paths.lease.clone(), owner.to_owned()));
+    Ok(())
+}
+
+/// Checks that a lease owner can be written in a lease file.
+fn check_owner(owner: &str) -> Result<(), StoreError> {
+    if owner.is_empty() || owner.len() > 128 || !owner.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(StoreError::Backend(
+            "a lease owner must be 1 to 128 printable ASCII characters without spaces".into(),
+        ));
+    }
+    Ok(())
+}
 
 #[async_trait]
-impl TokenStore for FileTokenStore {
-    async fn load(&self, key: &str) -> Result<Option<StoredCredential>, StoreError> {
+impl StoreBackend for FileTokenStore {
+    fn guarantees(&self) -> Guarantees {
+        Guarantees {
+            compare_and_swap: true,
+            leases: true,
+            shared_by: Sharing::Machine,
+        }
+    }
+
+    async fn load(&self, key: &str) -> Result<Option<StoreEntry>, StoreError> {
         let paths = self.paths(key);
         blocking(move || {
             secure::check_dir(&paths.dir)?;
-            read_document(&paths.document)
+            read_entry(&paths.document)
         })
         .await
     }
@@ -298,14 +432,14 @@ impl TokenStore for FileTokenStore {
     async fn save(
         &self,
         key: &str,
-        credential: &StoredCredential,
-        expected_generation: Option<u64>,
-    ) -> Result<u64, StoreError> {
+        entry: &StoreEntry,
+        expected: Option<u64>,
+    ) -> Result<SaveOutcome, StoreError> {
         let paths = self.paths(key);
-        let credential = credential.clone();
+        let entry = entry.clone();
         blocking(move || {
             secure::check_dir(&paths.dir)?;
-            save_blocking(&paths, &credential, expected_generation)
+            save_blocking(&paths, &entry, expected)
         })
         .await
     }
@@ -319,14 +453,33 @@ impl TokenStore for FileTokenStore {
         .await
     }
 
-    async fn lock(&self, key: &str) -> Result<Box<dyn LockGuard>, StoreError> {
+    async fn acquire_lease(
+        &self,
+        key: &str,
+        owner: &str,
+        ttl: Duration,
+    ) -> Result<LeaseGrant, StoreError> {
+        check_owner(owner)?;
         let paths = self.paths(key);
-        let file = blocking(move || {
+        let owner = owner.to_owned();
+        let held = Arc::clone(&self.held);
+        blocking(move || {
             secure::check_dir(&paths.dir)?;
-            lock_exclusive(&paths.refresh_lock)
+            acquire_lease_blocking(&paths, &owner, ttl, &held)
         })
-        .await?;
-        Ok(Box::new(FileLock { _file: file }))
+        .await
+    }
+
+    async fn release_lease(&self, key: &str, owner: &str) -> Result<(), StoreError> {
+        check_owner(owner)?;
+        let paths = self.paths(key);
+        let owner = owner.to_owned();
+        let held = Arc::clone(&self.held);
+        blocking(move || {
+            secure::check_dir(&paths.dir)?;
+            release_lease_blocking(&paths, &owner, &held)
+        })
+        .await
     }
 }
 

@@ -3,29 +3,28 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use wf_oauth_core::TokenSet;
+use wf_oauth_core::LeaseGrant;
 
-use super::{LockGuard, StoreError, StoredCredential, TokenStore};
+use super::{Guarantees, SaveOutcome, Sharing, StoreBackend, StoreEntry, StoreError};
 
 /// What the store keeps per key.
 #[derive(Debug, Default)]
 struct Slot {
-    credential: Option<StoredCredential>,
-    /// The highest generation ever handed out for the key, kept across deletes so a
-    /// generation number is never reused (a client holding an old one must see a conflict).
-    high_water: u64,
-    /// The refresh lock of the key, shared by every client using this store.
-    lock: Arc<tokio::sync::Mutex<()>>,
+    entry: Option<StoreEntry>,
+    /// The lease: its owner and when it expires.
+    lease: Option<(String, Instant)>,
 }
 
-/// Token store in memory; clones share the same contents.
+/// Token store in memory, shared by the clients of one process; clones share the same
+/// contents. Compare-and-swap and leases are exact.
 ///
 /// ```
-/// use wf_oauth_http::{MemoryTokenStore, TokenStore};
+/// use wf_oauth_http::{CredentialStore, MemoryTokenStore};
 /// # wf_oauth_http::runtime().unwrap().block_on(async {
-/// let store = MemoryTokenStore::new();
+/// let store = CredentialStore::new(MemoryTokenStore::new());
 /// assert!(store.load("alice").await.unwrap().is_none());
 /// # });
 /// ```
@@ -40,16 +39,10 @@ impl MemoryTokenStore {
         Self::default()
     }
 
-    /// Stores `tokens` under `key` unconditionally, synchronously (for clients created
-    /// from a token set); returns the stored credential with its generation.
-    pub(crate) fn insert(&self, key: &str, tokens: TokenSet, now: u64) -> StoredCredential {
-        let mut slots = self.slots();
-        let slot = slots.entry(key.to_owned()).or_default();
-        slot.high_water += 1;
-        let mut credential = StoredCredential::new(tokens, now);
-        credential.generation = slot.high_water;
-        slot.credential = Some(credential.clone());
-        credential
+    /// Stores `entry` under `key` unconditionally, synchronously (for a client created from
+    /// a token set, which owns its store).
+    pub(crate) fn insert(&self, key: &str, entry: StoreEntry) {
+        self.slots().entry(key.to_owned()).or_default().entry = Some(entry);
     }
 
     fn slots(&self) -> MutexGuard<'_, HashMap<String, Slot>> {
@@ -58,53 +51,77 @@ impl MemoryTokenStore {
     }
 }
 
-/// The refresh lock of one key in a [`MemoryTokenStore`].
-#[derive(Debug)]
-struct MemoryLock {
-    _guard: tokio::sync::OwnedMutexGuard<()>,
-}
-
-impl LockGuard for MemoryLock {}
-
 #[async_trait]
-impl TokenStore for MemoryTokenStore {
-    async fn load(&self, key: &str) -> Result<Option<StoredCredential>, StoreError> {
-        Ok(self.slots().get(key).and_then(|s| s.credential.clone()))
+impl StoreBackend for MemoryTokenStore {
+    fn guarantees(&self) -> Guarantees {
+        Guarantees {
+            compare_and_swap: true,
+            leases: true,
+            shared_by: Sharing::Process,
+        }
+    }
+
+    async fn load(&self, key: &str) -> Result<Option<StoreEntry>, StoreError> {
+        Ok(self.slots().get(key).and_then(|s| s.entry.clone()))
     }
 
     async fn save(
         &self,
         key: &str,
-        credential: &StoredCredential,
-        expected_generation: Option<u64>,
-    ) -> Result<u64, StoreError> {
+        entry: &StoreEntry,
+        expected: Option<u64>,
+    ) -> Result<SaveOutcome, StoreError> {
         let mut slots = self.slots();
         let slot = slots.entry(key.to_owned()).or_default();
-        let found = slot.credential.as_ref().map(|c| c.generation);
-        if expected_generation.is_some_and(|expected| found != Some(expected)) {
-            return Err(StoreError::Conflict {
-                expected: expected_generation,
-                found,
-            });
+        let found = slot.entry.as_ref().map(|e| e.generation);
+        if expected.is_some_and(|g| found != Some(g)) {
+            return Ok(SaveOutcome::Conflict { found });
         }
-        slot.high_water += 1;
-        let mut next = credential.clone();
-        next.generation = slot.high_water;
-        slot.credential = Some(next);
-        Ok(slot.high_water)
+        slot.entry = Some(entry.clone());
+        Ok(SaveOutcome::Saved)
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         if let Some(slot) = self.slots().get_mut(key) {
-            slot.credential = None;
+            slot.entry = None;
         }
         Ok(())
     }
 
-    async fn lock(&self, key: &str) -> Result<Box<dyn LockGuard>, StoreError> {
-        let lock = Arc::clone(&self.slots().entry(key.to_owned()).or_default().lock);
-        Ok(Box::new(MemoryLock {
-            _guard: lock.lock_owned().await,
-        }))
+    async fn acquire_lease(
+        &self,
+        key: &str,
+        owner: &str,
+        ttl: Duration,
+    ) -> Result<LeaseGrant, StoreError> {
+        let now = Instant::now();
+        let mut slots = self.slots();
+        let slot = slots.entry(key.to_owned()).or_default();
+        match &slot.lease {
+            Some((holder, until)) if holder != owner && *until > now => {
+                Ok(LeaseGrant::HeldByOther {
+                    remaining: Some(*until - now),
+                })
+            }
+            _ => {
+                let until = now
+                    .checked_add(ttl)
+                    .unwrap_or(now + Duration::from_secs(86_400));
+                slot.lease = Some((owner.to_owned(), until));
+                Ok(LeaseGrant::Acquired)
+            }
+        }
+    }
+
+    async fn release_lease(&self, key: &str, owner: &str) -> Result<(), StoreError> {
+        if let Some(slot) = self.slots().get_mut(key)
+            && slot
+                .lease
+                .as_ref()
+                .is_some_and(|(holder, _)| holder == owner)
+        {
+            slot.lease = None;
+        }
+        Ok(())
     }
 }

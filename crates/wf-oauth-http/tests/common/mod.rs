@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use wf_oauth_core::{ClientAuth, ClientConfig, ClientSecret, Instance, RedirectUri, TokenSet};
 use wf_oauth_http::{
-    MemoryTokenStore, OAuthClient, OAuthClientBuilder, RetryPolicy, TokenStore, TransportConfig,
-    WorkfrontClient,
+    CredentialStore, MemoryTokenStore, OAuthClient, OAuthClientBuilder, RetryPolicy,
+    TransportConfig, WorkfrontClient,
 };
 use wf_oauth_mock::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PUBLIC_CLIENT_ID, MockBuilder, MockWorkfront,
@@ -124,9 +124,9 @@ pub async fn sign_in(oauth: &OAuthClient) -> TokenSet {
 }
 
 /// A signed-in client over a fresh memory store (key `"k"`).
-pub async fn signed_in_client(oauth: &OAuthClient) -> (WorkfrontClient, Arc<MemoryTokenStore>) {
+pub async fn signed_in_client(oauth: &OAuthClient) -> (WorkfrontClient, CredentialStore) {
     let tokens = sign_in(oauth).await;
-    let store = Arc::new(MemoryTokenStore::new());
+    let store = CredentialStore::memory();
     let client = WorkfrontClient::login(oauth.clone(), store.clone(), "k", tokens)
         .await
         .expect("login");
@@ -134,7 +134,7 @@ pub async fn signed_in_client(oauth: &OAuthClient) -> (WorkfrontClient, Arc<Memo
 }
 
 /// The refresh token stored under `key`.
-pub async fn stored_refresh_token(store: &dyn TokenStore, key: &str) -> String {
+pub async fn stored_refresh_token(store: &CredentialStore, key: &str) -> String {
     store
         .load(key)
         .await
