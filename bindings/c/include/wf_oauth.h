@@ -50,10 +50,21 @@
 #define WF_STORE_NOT_FOUND 1
 
 /**
- * Callback result: the operation failed (any value other than the two above means the
- * same). The library reports `WF_STORAGE`.
+ * Callback result: the operation failed (any value other than the documented ones means
+ * the same). The library reports `WF_STORAGE`.
  */
 #define WF_STORE_FAILED 2
+
+/**
+ * Result of `compare_and_swap`: the stored generation was not the expected one; nothing
+ * was written.
+ */
+#define WF_STORE_CONFLICT 3
+
+/**
+ * Result of `acquire_lease`: another owner holds an unexpired lease.
+ */
+#define WF_STORE_HELD 4
 
 /**
  * The outcome of every fallible call.
@@ -205,9 +216,10 @@ typedef uint64_t (*wf_clock_fn)(void *userdata);
  * not call back into functions of this library that use the network or a store (only
  * `wf_document_set` is allowed), and should return promptly.
  *
- * Documents are opaque NUL-terminated JSON texts holding tokens: keep them private.
- * One process should own the stored keys; the generation check that protects a rotated
- * refresh token is done inside this process.
+ * Documents are opaque NUL-terminated JSON texts holding tokens (and their own
+ * `"generation"`): keep them private. Such a store is safe for the clients of one
+ * process: the generation check that protects a rotated refresh token is done inside the
+ * process. Several processes sharing stored keys need `wf_shared_store_callbacks`.
  */
 typedef struct {
   /**
@@ -235,6 +247,60 @@ typedef struct {
    */
   void (*free_userdata)(void *userdata);
 } wf_store_callbacks;
+
+/**
+ * A store implemented by the application that several processes or machines can share
+ * (a database, a cache): the functions of `wf_store_callbacks`, plus an atomic
+ * compare-and-swap and an atomic lease with a time-to-live. With them, one refresh per
+ * expiry holds across every process using the store. Like `wf_store_callbacks`, the
+ * functions of one store are never called concurrently.
+ */
+typedef struct {
+  /**
+   * Passed as the first argument of every callback.
+   */
+  void *userdata;
+  /**
+   * As in `wf_store_callbacks`. Required.
+   */
+  int (*load)(void *userdata, const char *key, wf_document *document);
+  /**
+   * Stores `document` unconditionally (a new sign-in); the stored generation is then the
+   * document's own `"generation"`. As in `wf_store_callbacks`. Required.
+   */
+  int (*save)(void *userdata, const char *key, const char *document);
+  /**
+   * As in `wf_store_callbacks`. Required.
+   */
+  int (*remove)(void *userdata, const char *key);
+  /**
+   * Stores `document` (saved as `generation`) under `key` only if the stored generation
+   * is `expected` (when `has_expected`; otherwise only if nothing is stored), in one
+   * atomic step. Returns `WF_STORE_OK` (written), `WF_STORE_CONFLICT` (not written) or
+   * `WF_STORE_FAILED`. Required.
+   */
+  int (*compare_and_swap)(void *userdata,
+                          const char *key,
+                          const char *document,
+                          uint64_t generation,
+                          bool has_expected,
+                          uint64_t expected);
+  /**
+   * Takes the lease of `key` for `owner` for `ttl_ms` milliseconds, atomically, unless
+   * another owner holds an unexpired one (the same owner renews its own). Returns
+   * `WF_STORE_OK` (held by `owner`), `WF_STORE_HELD` or `WF_STORE_FAILED`. Required.
+   */
+  int (*acquire_lease)(void *userdata, const char *key, const char *owner, uint64_t ttl_ms);
+  /**
+   * Releases the lease of `key` if `owner` still holds it (compare-and-delete). Returns
+   * `WF_STORE_OK` or `WF_STORE_FAILED`. Required.
+   */
+  int (*release_lease)(void *userdata, const char *key, const char *owner);
+  /**
+   * As in `wf_store_callbacks`. Optional (NULL).
+   */
+  void (*free_userdata)(void *userdata);
+} wf_shared_store_callbacks;
 
 #ifdef __cplusplus
 extern "C" {
@@ -881,6 +947,34 @@ wf_result wf_memory_store_new(wf_store **store_out);
  * `store_out` NULL or writable storage for a `wf_store *`.
  */
 wf_result wf_callback_store_new(const wf_store_callbacks *callbacks, wf_store **store_out);
+
+/**
+ * A store over the application's shared `callbacks` (copied; see
+ * `wf_shared_store_callbacks`). `WF_INVALID_ARGUMENT` when a required function is NULL.
+ *
+ * # Safety
+ * `callbacks` must be NULL or point to a `wf_shared_store_callbacks` whose functions
+ * behave as documented with its `userdata`, for as long as the store or a client using it
+ * exists; `store_out` NULL or writable storage for a `wf_store *`.
+ */
+wf_result wf_shared_callback_store_new(const wf_shared_store_callbacks *callbacks,
+                                       wf_store **store_out);
+
+/**
+ * Checks that `store` keeps the token-store contract, with the driver's conformance suite
+ * (the one every built-in store passes): loads, saves, removals, and — for a shared
+ * store — compare-and-swap and leases, under keys that start with `key_prefix` plus a
+ * random part, removed afterwards. Writes whether every check passed to `passed_out` and
+ * a readable report to `report_out` (free it with `wf_string_free`). Blocks while it runs.
+ *
+ * # Safety
+ * `store` must be NULL or a live store; `key_prefix` NULL or a NUL-terminated string;
+ * `passed_out` NULL or writable; `report_out` NULL or writable storage for a `char *`.
+ */
+wf_result wf_store_verify(const wf_store *store,
+                          const char *key_prefix,
+                          bool *passed_out,
+                          char **report_out);
 
 /**
  * Releases the application's reference to a store. NULL is ignored. Clients using it keep

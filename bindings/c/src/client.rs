@@ -2,11 +2,10 @@
 //! user's (code flow) or the application's own (client credentials, Server-to-Server).
 
 use std::ffi::c_char;
-use std::sync::Arc;
 
 use serde_json::Value;
 use wf_oauth_core::Method;
-use wf_oauth_http::{TokenStore, blocking};
+use wf_oauth_http::{CredentialStore, blocking};
 
 use crate::error::wf_result;
 use crate::ffi::{self, Failure};
@@ -38,7 +37,7 @@ unsafe fn open_stored(
     client_out: *mut *mut wf_client,
     open: fn(
         &blocking::OAuthClient,
-        Arc<dyn TokenStore>,
+        CredentialStore,
         &str,
     ) -> wf_oauth_http::Result<blocking::WorkfrontClient>,
 ) -> wf_result {

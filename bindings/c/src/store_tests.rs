@@ -1,9 +1,10 @@
 //! The callback store seen from Rust: C-style callbacks over a map.
 
+use std::collections::HashMap;
 use std::ffi::CStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use wf_oauth_core::{AccessToken, Instance, TokenSet, UnixTime};
+use wf_oauth_core::{AccessToken, Instance, StoredCredential, TokenSet, UnixTime};
 
 use super::*;
 
@@ -125,7 +126,7 @@ fn saves_loads_and_checks_generations() {
     let handle = new_store(backend);
     // SAFETY: a live store handle.
     let store = unsafe { arg_store(handle, "store") }.expect("store");
-    let s = Arc::clone(&store);
+    let s = store.clone();
     let (first, loaded, conflict, second) = run(async move {
         let first = s.save("k", &credential("a-1"), None).await;
         let loaded = s.load("k").await;
@@ -147,7 +148,7 @@ fn saves_loads_and_checks_generations() {
     assert_eq!(second.expect("saved"), 2);
 
     // After a removal a new save still gets a larger generation.
-    let s = Arc::clone(&store);
+    let s = store.clone();
     let (gone, third) = run(async move {
         s.delete("k").await.expect("deleted");
         let gone = s.load("k").await.expect("loaded");

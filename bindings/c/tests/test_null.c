@@ -177,6 +177,15 @@ int main(void) {
     CHECK(null_document == WF_NULL_PARAMETER);
     EXPECT_NULL(wf_document_set(NULL, "{}"));
     wf_store_free(probing);
+    EXPECT_NULL(wf_shared_callback_store_new(NULL, (wf_store **)&out));
+    wf_shared_store_callbacks shared = {0};
+    EXPECT_NULL(wf_shared_callback_store_new(&shared, NULL));
+    bool passed = false;
+    char *report = NULL;
+    EXPECT_NULL(wf_store_verify(NULL, "k", &passed, &report));
+    EXPECT_NULL(wf_store_verify(store, NULL, &passed, &report));
+    EXPECT_NULL(wf_store_verify(store, "k", NULL, &report));
+    EXPECT_NULL(wf_store_verify(store, "k", &passed, NULL));
 
     /* Clients. */
     EXPECT_NULL(wf_client_login(NULL, store, "k", tokens, (wf_client **)&out));

@@ -45,6 +45,7 @@ fn _wf_oauth(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::PyMemoryTokenStore>()?;
     m.add_class::<store::PyFileTokenStore>()?;
     m.add_function(wrap_pyfunction!(session::is_auth_failure, m)?)?;
+    m.add_function(wrap_pyfunction!(store::verify_store, m)?)?;
     m.add_function(wrap_pyfunction!(aio::panic_for_tests, m)?)?;
     Ok(())
 }

@@ -5,7 +5,7 @@
 //! reactor lives in the parent), so an [`Engine`] remembers the process it built its
 //! client in and builds a fresh one, from the same configuration, in a child.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -13,7 +13,7 @@ use wf_oauth_core::{
     ApiVersion, ClientAuth, ClientConfig, ClientSecret, Instance, InstancePolicy,
     MissingStatePolicy, Provider, RedirectUri,
 };
-use wf_oauth_http::{ManualClock, OAuthClient, RetryPolicy, TokenStore, TransportConfig};
+use wf_oauth_http::{CredentialStore, ManualClock, OAuthClient, RetryPolicy, TransportConfig};
 
 use crate::errors::{IntoPyResult, invalid_argument};
 use crate::text::Text;
@@ -200,7 +200,7 @@ pub(crate) struct Engine {
     spec: ClientSpec,
     current: Mutex<(u32, OAuthClient)>,
     /// The store sessions use by default (`Client(store=...)`).
-    pub(crate) store: Option<Arc<dyn TokenStore>>,
+    pub(crate) store: Option<CredentialStore>,
 }
 
 impl Engine {
@@ -208,7 +208,7 @@ impl Engine {
     pub(crate) fn new(
         py: Python<'_>,
         spec: ClientSpec,
-        store: Option<Arc<dyn TokenStore>>,
+        store: Option<CredentialStore>,
     ) -> PyResult<Self> {
         install_logging_bridge();
         let client = spec.build().py_result(py)?;

@@ -16,7 +16,7 @@ use serde_json::Value;
 use wf_oauth_core::{
     Headers, HttpResponse, Method, Renewal, TokenSet, UnixTime, classify_api_response,
 };
-use wf_oauth_http::{Error, Result, TokenStore, WorkfrontClient};
+use wf_oauth_http::{CredentialStore, Error, Result, WorkfrontClient};
 
 use crate::errors::{IntoPyResult, invalid_argument};
 use crate::json::{self, Json};
@@ -40,7 +40,7 @@ pub(crate) enum Opening {
 pub(crate) struct SessionCore {
     engine: Arc<Engine>,
     /// The store and key, or None for tokens kept in a private in-memory store.
-    store: Option<(Arc<dyn TokenStore>, String)>,
+    store: Option<(CredentialStore, String)>,
     /// The driver client and the process it belongs to.
     current: Mutex<(u32, WorkfrontClient)>,
 }
@@ -60,11 +60,11 @@ impl SessionCore {
             (Opening::Tokens(tokens), Some(store)) => {
                 let key = key.unwrap_or_else(|| "default".to_owned());
                 let client =
-                    WorkfrontClient::login(oauth, Arc::clone(&store), key.clone(), tokens).await?;
+                    WorkfrontClient::login(oauth, store.clone(), key.clone(), tokens).await?;
                 (client, Some((store, key)))
             }
             (Opening::Key(key), Some(store)) => {
-                let client = WorkfrontClient::open(oauth, Arc::clone(&store), key.clone()).await?;
+                let client = WorkfrontClient::open(oauth, store.clone(), key.clone()).await?;
                 (client, Some((store, key)))
             }
             (Opening::Key(_), None) => {
@@ -75,12 +75,9 @@ impl SessionCore {
             (Opening::ClientCredentials, store) => match (key, store) {
                 (None, _) => (WorkfrontClient::client_credentials(oauth).await?, None),
                 (Some(key), Some(store)) => {
-                    let client = WorkfrontClient::open_client_credentials(
-                        oauth,
-                        Arc::clone(&store),
-                        key.clone(),
-                    )
-                    .await?;
+                    let client =
+                        WorkfrontClient::open_client_credentials(oauth, store.clone(), key.clone())
+                            .await?;
                     (client, Some((store, key)))
                 }
                 (Some(_), None) => {
@@ -116,11 +113,10 @@ impl SessionCore {
         let oauth = self.engine.oauth()?;
         let fresh = match (&self.store, stale.renewal()) {
             (Some((store, key)), Renewal::ClientCredentials) => {
-                WorkfrontClient::open_client_credentials(oauth, Arc::clone(store), key.clone())
-                    .await?
+                WorkfrontClient::open_client_credentials(oauth, store.clone(), key.clone()).await?
             }
             (Some((store, key)), _) => {
-                WorkfrontClient::open(oauth, Arc::clone(store), key.clone()).await?
+                WorkfrontClient::open(oauth, store.clone(), key.clone()).await?
             }
             // The parent's token, in a store of the child's own: used while fresh,
             // re-requested with the client credentials grant when due.

@@ -121,3 +121,101 @@ def test_file_store_round_trip(mock: Mock, tmp_path: Path) -> None:
     with pytest.raises(wf_oauth.StorageError):
         other.save("erin", "{}")
     assert make_client(mock, store=store).session("erin").get("proj/count")["count"] == 250
+
+
+class SharedDictStore(DictStore):
+    """A store with an atomic compare-and-swap and leases, as an application would write it
+    over a database or a cache (here: one lock around a dict)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        import threading
+        import time
+
+        self._lock = threading.Lock()
+        self._time = time.monotonic
+        self.generations: Dict[str, int] = {}
+        self.leases: Dict[str, tuple] = {}
+
+    def save(self, key: str, document: str) -> None:
+        with self._lock:
+            super().save(key, document)
+            # Documents carry their generation; an unreadable one has none.
+            try:
+                self.generations[key] = json.loads(document)["generation"]
+            except (ValueError, KeyError, TypeError):
+                self.generations[key] = -1
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            super().delete(key)
+            self.generations.pop(key, None)
+
+    def compare_and_swap(self, key: str, document: str, generation: int, expected: Optional[int]) -> bool:
+        with self._lock:
+            if self.generations.get(key) != expected:
+                return False
+            self.saves += 1
+            self.documents[key] = document
+            self.generations[key] = generation
+            return True
+
+    def acquire_lease(self, key: str, owner: str, ttl_ms: int) -> bool:
+        with self._lock:
+            holder = self.leases.get(key)
+            now = self._time()
+            if holder is not None and holder[0] != owner and holder[1] > now:
+                return False
+            self.leases[key] = (owner, now + ttl_ms / 1000)
+            return True
+
+    def release_lease(self, key: str, owner: str) -> None:
+        with self._lock:
+            if self.leases.get(key, (None,))[0] == owner:
+                del self.leases[key]
+
+
+@pytest.mark.parametrize("store_class", [DictStore, SharedDictStore])
+def test_custom_stores_pass_the_conformance_suite(store_class) -> None:  # type: ignore[no-untyped-def]
+    store = store_class()
+    report = wf_oauth.verify_store(store)
+    assert report["passed"], report["report"]
+    if store_class is SharedDictStore:
+        assert isinstance(store, wf_oauth.SharedTokenStore)
+        assert report["skipped"] == [], report["report"]
+    else:
+        assert not isinstance(store, wf_oauth.SharedTokenStore)
+        assert len(report["skipped"]) == 2, report["report"]
+
+
+def test_a_broken_store_fails_the_conformance_suite() -> None:
+    class Forgetful(SharedDictStore):
+        def compare_and_swap(self, key: str, document: str, generation: int, expected: Optional[int]) -> bool:
+            self.documents[key] = document  # ignores the expected generation
+            self.generations[key] = generation
+            return True
+
+    report = wf_oauth.verify_store(Forgetful())
+    assert not report["passed"]
+    failed = [name for name, failure in report["checks"] if failure]
+    assert any("compare-and-swap" in name or "concurrent writers" in name for name in failed), report["report"]
+
+
+@pytest.mark.parametrize("store_class", [DictStore, SharedDictStore])
+def test_two_clients_one_custom_store_one_refresh(mock: Mock, store_class) -> None:  # type: ignore[no-untyped-def]
+    """Two clients (as two parts of an application) share one custom store object: when the
+    session ends, exactly one refresh happens, whoever calls."""
+    import concurrent.futures
+
+    store = store_class()
+    first = make_client(mock, store=store)
+    first.session(sign_in(mock, first), key="shared")
+    second = make_client(mock, store=store)
+    sessions = [first.session("shared"), second.session("shared")]
+    before = mock.refreshes()
+    mock.expire_sessions()
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda i: sessions[i % 2].get("proj/search", {"$$LIMIT": 1}), range(16)))
+    assert all(len(r) == 1 for r in results)
+    assert mock.refreshes() - before == 1
+    assert mock.stats().get("grant_status", {}).get("refresh_token", {}).get("400", 0) == 0

@@ -42,7 +42,7 @@ pub use config::{
 pub use error::{Result, WfOauthError};
 pub use oauth::OAuthClient;
 pub use search::SearchCursor;
-pub use store::{CredentialStorage, TokenStore};
+pub use store::{CredentialStorage, SharedCredentialStorage, StoreCheck, StoreReport, TokenStore};
 pub use text::Text;
 pub use tokens::{AuthorizationResponse, PendingAuthorization, TokenSet};
 

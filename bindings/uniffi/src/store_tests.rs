@@ -1,10 +1,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use futures::FutureExt;
-
-use wf_oauth_core::{AccessToken, Instance, RefreshToken, TokenSet, UnixTime};
-use wf_oauth_http::TokenStore as _;
+use wf_oauth_core::{AccessToken, Instance, RefreshToken, StoredCredential, TokenSet, UnixTime};
 
 use super::*;
 use crate::error::WfOauthError;
@@ -66,7 +63,7 @@ fn run<T>(f: impl std::future::Future<Output = T>) -> T {
 #[test]
 fn compare_and_swap_over_a_plain_key_value_storage() {
     let storage = Arc::new(MapStorage::default());
-    let store = ForeignTokenStore::new(storage.clone());
+    let store = TokenStore::custom(storage.clone()).inner.clone();
     run(async {
         assert!(store.load("alice").await.unwrap().is_none());
         let first = store.save("alice", &credential("a1"), None).await.unwrap();
@@ -95,7 +92,7 @@ fn compare_and_swap_over_a_plain_key_value_storage() {
 #[test]
 fn storage_failures_and_unreadable_documents_are_store_errors() {
     let storage = Arc::new(MapStorage::default());
-    let store = ForeignTokenStore::new(storage.clone());
+    let store = TokenStore::custom(storage.clone()).inner.clone();
     run(async {
         *storage.fail.lock().unwrap() = Some("keychain locked");
         let failed = store.save("alice", &credential("a1"), None).await;
@@ -131,16 +128,11 @@ fn storage_failures_and_unreadable_documents_are_store_errors() {
 }
 
 #[test]
-fn the_refresh_lock_is_per_key() {
-    let store = ForeignTokenStore::new(Arc::new(MapStorage::default()));
-    run(async {
-        let held = store.lock("alice").await.unwrap();
-        // Another key is free; the same key waits.
-        let _bob = store.lock("bob").await.unwrap();
-        assert!(store.lock("alice").now_or_never().is_none());
-        drop(held);
-        store.lock("alice").await.unwrap();
-    });
+fn a_plain_storage_passes_the_conformance_suite_within_one_process() {
+    let store = TokenStore::custom(Arc::new(MapStorage::default()));
+    let report = store.verify_blocking("check".into()).unwrap();
+    assert!(report.passed, "{}", report.report);
+    assert_eq!(report.skipped.len(), 2, "{}", report.report);
 }
 
 #[test]

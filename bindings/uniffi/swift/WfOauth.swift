@@ -928,11 +928,12 @@ public func FfiConverterTypeClientSecret_lower(_ value: ClientSecret) -> UInt64 
 
 /**
  * Where the application keeps credential documents: implement it in Kotlin or Swift over
- * the platform's secure storage.
+ * the platform's secure storage. Safe for the clients of one process.
  *
- * Each value is an opaque JSON document (it contains the tokens). Called from a
- * background thread, never from the caller's; throwing `WfOauthException` /
- * `WfOauthError` (or anything else) makes the operation fail with a `Storage` error.
+ * Each value is an opaque JSON document (it contains the tokens, and its own
+ * `"generation"`). Called from a background thread, never from the caller's; throwing
+ * `WfOauthException` / `WfOauthError` (or anything else) makes the operation fail with a
+ * `Storage` error.
  */
 public protocol CredentialStorage: AnyObject, Sendable {
     
@@ -954,11 +955,12 @@ public protocol CredentialStorage: AnyObject, Sendable {
 }
 /**
  * Where the application keeps credential documents: implement it in Kotlin or Swift over
- * the platform's secure storage.
+ * the platform's secure storage. Safe for the clients of one process.
  *
- * Each value is an opaque JSON document (it contains the tokens). Called from a
- * background thread, never from the caller's; throwing `WfOauthException` /
- * `WfOauthError` (or anything else) makes the operation fail with a `Storage` error.
+ * Each value is an opaque JSON document (it contains the tokens, and its own
+ * `"generation"`). Called from a background thread, never from the caller's; throwing
+ * `WfOauthException` / `WfOauthError` (or anything else) makes the operation fail with a
+ * `Storage` error.
  */
 open class CredentialStorageImpl: CredentialStorage, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -2283,6 +2285,461 @@ public func FfiConverterTypeSearchCursor_lower(_ value: SearchCursor) -> UInt64 
 
 
 /**
+ * A [`CredentialStorage`] that several processes or machines can share: it adds an
+ * atomic compare-and-swap and an atomic lease with a time-to-live (over a database, a
+ * cache…). With them, one refresh per expiry holds across every process using it.
+ */
+public protocol SharedCredentialStorage: AnyObject, Sendable {
+    
+    /**
+     * The document stored under `key`, or `null`/`nil`.
+     */
+    func load(key: String) throws  -> String?
+    
+    /**
+     * Stores `document` under `key` unconditionally (a new sign-in); the stored generation
+     * is then the document's own `"generation"`.
+     */
+    func save(key: String, document: String) throws 
+    
+    /**
+     * Removes what is stored under `key`.
+     */
+    func delete(key: String) throws 
+    
+    /**
+     * Stores `document` (saved as `generation`) only if the stored generation is
+     * `expected_generation` (`null`/`nil`: nothing stored), atomically; whether it did.
+     */
+    func compareAndSwap(key: String, document: String, generation: UInt64, expectedGeneration: UInt64?) throws  -> Bool
+    
+    /**
+     * Takes the lease of `key` for `owner` for `ttl_ms` milliseconds, atomically, unless
+     * another owner holds an unexpired one; whether `owner` holds it now.
+     */
+    func acquireLease(key: String, owner: String, ttlMs: UInt64) throws  -> Bool
+    
+    /**
+     * Releases the lease of `key` if `owner` still holds it.
+     */
+    func releaseLease(key: String, owner: String) throws 
+    
+}
+/**
+ * A [`CredentialStorage`] that several processes or machines can share: it adds an
+ * atomic compare-and-swap and an atomic lease with a time-to-live (over a database, a
+ * cache…). With them, one refresh per expiry holds across every process using it.
+ */
+open class SharedCredentialStorageImpl: SharedCredentialStorage, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_wf_oauth_uniffi_fn_clone_sharedcredentialstorage(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_wf_oauth_uniffi_fn_free_sharedcredentialstorage(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The document stored under `key`, or `null`/`nil`.
+     */
+open func load(key: String)throws  -> String?  {
+    return try  FfiConverterOptionString.lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
+        uniffiCallStatus in
+    uniffi_wf_oauth_uniffi_fn_method_sharedcredentialstorage_load(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Stores `document` under `key` unconditionally (a new sign-in); the stored generation
+     * is then the document's own `"generation"`.
+     */
+open func save(key: String, document: String)throws   {try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
+        uniffiCallStatus in
+    uniffi_wf_oauth_uniffi_fn_method_sharedcredentialstorage_save(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),
+        FfiConverterString.lower(document),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Removes what is stored under `key`.
+     */
+open func delete(key: String)throws   {try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
+        uniffiCallStatus in
+    uniffi_wf_oauth_uniffi_fn_method_sharedcredentialstorage_delete(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Stores `document` (saved as `generation`) only if the stored generation is
+     * `expected_generation` (`null`/`nil`: nothing stored), atomically; whether it did.
+     */
+open func compareAndSwap(key: String, document: String, generation: UInt64, expectedGeneration: UInt64?)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
+        uniffiCallStatus in
+    uniffi_wf_oauth_uniffi_fn_method_sharedcredentialstorage_compare_and_swap(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),
+        FfiConverterString.lower(document),
+        FfiConverterUInt64.lower(generation),
+        FfiConverterOptionUInt64.lower(expectedGeneration),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Takes the lease of `key` for `owner` for `ttl_ms` milliseconds, atomically, unless
+     * another owner holds an unexpired one; whether `owner` holds it now.
+     */
+open func acquireLease(key: String, owner: String, ttlMs: UInt64)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
+        uniffiCallStatus in
+    uniffi_wf_oauth_uniffi_fn_method_sharedcredentialstorage_acquire_lease(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),
+        FfiConverterString.lower(owner),
+        FfiConverterUInt64.lower(ttlMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Releases the lease of `key` if `owner` still holds it.
+     */
+open func releaseLease(key: String, owner: String)throws   {try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
+        uniffiCallStatus in
+    uniffi_wf_oauth_uniffi_fn_method_sharedcredentialstorage_release_lease(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),
+        FfiConverterString.lower(owner),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceSharedCredentialStorage {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceSharedCredentialStorage = UniffiVTableCallbackInterfaceSharedCredentialStorage(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeSharedCredentialStorage.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface SharedCredentialStorage: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeSharedCredentialStorage.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface SharedCredentialStorage: handle missing in uniffiClone")
+            }
+        },
+        load: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> String? in
+                guard let uniffiObj = try? FfiConverterTypeSharedCredentialStorage.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.load(
+                     key: try FfiConverterString.lift(key)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterOptionString.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeWfOauthError_lower
+            )
+        },
+        save: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            document: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSharedCredentialStorage.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.save(
+                     key: try FfiConverterString.lift(key),
+                     document: try FfiConverterString.lift(document)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeWfOauthError_lower
+            )
+        },
+        delete: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSharedCredentialStorage.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.delete(
+                     key: try FfiConverterString.lift(key)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeWfOauthError_lower
+            )
+        },
+        compareAndSwap: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            document: RustBuffer,
+            generation: UInt64,
+            expectedGeneration: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<Int8>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Bool in
+                guard let uniffiObj = try? FfiConverterTypeSharedCredentialStorage.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.compareAndSwap(
+                     key: try FfiConverterString.lift(key),
+                     document: try FfiConverterString.lift(document),
+                     generation: try FfiConverterUInt64.lift(generation),
+                     expectedGeneration: try FfiConverterOptionUInt64.lift(expectedGeneration)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterBool.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeWfOauthError_lower
+            )
+        },
+        acquireLease: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            owner: RustBuffer,
+            ttlMs: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<Int8>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Bool in
+                guard let uniffiObj = try? FfiConverterTypeSharedCredentialStorage.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.acquireLease(
+                     key: try FfiConverterString.lift(key),
+                     owner: try FfiConverterString.lift(owner),
+                     ttlMs: try FfiConverterUInt64.lift(ttlMs)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterBool.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeWfOauthError_lower
+            )
+        },
+        releaseLease: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            owner: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSharedCredentialStorage.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.releaseLease(
+                     key: try FfiConverterString.lift(key),
+                     owner: try FfiConverterString.lift(owner)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeWfOauthError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceSharedCredentialStorage> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceSharedCredentialStorage>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitSharedCredentialStorage() {
+    uniffi_wf_oauth_uniffi_fn_init_callback_vtable_sharedcredentialstorage(UniffiCallbackInterfaceSharedCredentialStorage.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSharedCredentialStorage: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<SharedCredentialStorage>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = SharedCredentialStorage
+
+    public static func lift(_ handle: UInt64) throws -> SharedCredentialStorage {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SharedCredentialStorageImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: SharedCredentialStorage) -> UInt64 {
+         if let rustImpl = value as? SharedCredentialStorageImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SharedCredentialStorage {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SharedCredentialStorage, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSharedCredentialStorage_lift(_ handle: UInt64) throws -> SharedCredentialStorage {
+    return try FfiConverterTypeSharedCredentialStorage.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSharedCredentialStorage_lower(_ value: SharedCredentialStorage) -> UInt64 {
+    return FfiConverterTypeSharedCredentialStorage.lower(value)
+}
+
+
+
+
+
+
+/**
  * The tokens of one sign-in: access token, refresh token, expiry, `wid`.
  *
  * Prints with fingerprints only (`[redacted 1a2b3c4d]`); the values leave through
@@ -2612,14 +3069,28 @@ public func FfiConverterTypeTokenSet_lower(_ value: TokenSet) -> UInt64 {
 
 /**
  * A token store for [`WorkfrontClient`](crate::WorkfrontClient)s: in memory, in files,
- * or the application's own [`CredentialStorage`].
+ * or the application's own storage. Clients given the same `TokenStore` share its
+ * in-process locks.
  */
 public protocol TokenStoreProtocol: AnyObject, Sendable {
+    
+    /**
+     * Checks that this store keeps the token-store contract, with the driver's
+     * conformance suite (the one every built-in store passes), under keys that start
+     * with `key_prefix` plus a random part, removed afterwards.
+     */
+    func verify(keyPrefix: Text) async throws  -> StoreReport
+    
+    /**
+     * [`verify`](Self::verify), blocking the calling thread.
+     */
+    func verifyBlocking(keyPrefix: Text) throws  -> StoreReport
     
 }
 /**
  * A token store for [`WorkfrontClient`](crate::WorkfrontClient)s: in memory, in files,
- * or the application's own [`CredentialStorage`].
+ * or the application's own storage. Clients given the same `TokenStore` share its
+ * in-process locks.
  */
 open class TokenStore: TokenStoreProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -2673,7 +3144,7 @@ open class TokenStore: TokenStoreProtocol, @unchecked Sendable {
 
     
     /**
-     * The application's own storage.
+     * The application's own storage, for the clients of one process.
      */
 public static func custom(storage: CredentialStorage) -> TokenStore  {
     return try!  FfiConverterTypeTokenStore_lift(try! rustCall() {
@@ -2686,7 +3157,7 @@ public static func custom(storage: CredentialStorage) -> TokenStore  {
     
     /**
      * One file per key in `directory` (created `0700`; files `0600`, replaced
-     * atomically, shared safely between processes).
+     * atomically, shared safely between the processes of one machine).
      */
 public static func file(directory: Text)throws  -> TokenStore  {
     return try  FfiConverterTypeTokenStore_lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
@@ -2708,7 +3179,54 @@ public static func memory() -> TokenStore  {
 })
 }
     
+    /**
+     * The application's own shared storage (compare-and-swap and leases): safe across
+     * processes and machines.
+     */
+public static func shared(storage: SharedCredentialStorage) -> TokenStore  {
+    return try!  FfiConverterTypeTokenStore_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_wf_oauth_uniffi_fn_constructor_tokenstore_shared(
+        FfiConverterTypeSharedCredentialStorage_lower(storage),uniffiCallStatus
+    )
+})
+}
+    
 
+    
+    /**
+     * Checks that this store keeps the token-store contract, with the driver's
+     * conformance suite (the one every built-in store passes), under keys that start
+     * with `key_prefix` plus a random part, removed afterwards.
+     */
+open func verify(keyPrefix: Text)async throws  -> StoreReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_wf_oauth_uniffi_fn_method_tokenstore_verify(
+                        self.uniffiCloneHandle(),FfiConverterTypeText_lower(keyPrefix)
+                )
+            },
+            pollFunc: ffi_wf_oauth_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_wf_oauth_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_wf_oauth_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeStoreReport_lift,
+            errorHandler: FfiConverterTypeWfOauthError_lift
+        )
+}
+    
+    /**
+     * [`verify`](Self::verify), blocking the calling thread.
+     */
+open func verifyBlocking(keyPrefix: Text)throws  -> StoreReport  {
+    return try  FfiConverterTypeStoreReport_lift(try rustCallWithError(FfiConverterTypeWfOauthError_lift) {
+        uniffiCallStatus in
+    uniffi_wf_oauth_uniffi_fn_method_tokenstore_verify_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeText_lower(keyPrefix),uniffiCallStatus
+    )
+})
+}
     
 
     
@@ -3622,6 +4140,164 @@ public func FfiConverterTypeClientOptions_lift(_ buf: RustBuffer) throws -> Clie
 #endif
 public func FfiConverterTypeClientOptions_lower(_ value: ClientOptions) -> RustBuffer {
     return FfiConverterTypeClientOptions.lower(value)
+}
+
+
+/**
+ * One check of [`TokenStore::verify`].
+ */
+public struct StoreCheck: Equatable, Hashable {
+    /**
+     * What was checked.
+     */
+    public var name: String
+    /**
+     * Why it failed; `null`/`nil` when it passed.
+     */
+    public var failure: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What was checked.
+         */name: String, 
+        /**
+         * Why it failed; `null`/`nil` when it passed.
+         */failure: String?) {
+        self.name = name
+        self.failure = failure
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StoreCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStoreCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoreCheck {
+        return
+            try StoreCheck(
+                name: FfiConverterString.read(from: &buf), 
+                failure: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StoreCheck, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.failure, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreCheck_lift(_ buf: RustBuffer) throws -> StoreCheck {
+    return try FfiConverterTypeStoreCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreCheck_lower(_ value: StoreCheck) -> RustBuffer {
+    return FfiConverterTypeStoreCheck.lower(value)
+}
+
+
+/**
+ * The outcome of [`TokenStore::verify`].
+ */
+public struct StoreReport: Equatable, Hashable {
+    /**
+     * Whether every check passed.
+     */
+    public var passed: Bool
+    /**
+     * Each check.
+     */
+    public var checks: [StoreCheck]
+    /**
+     * Checks that did not apply (compare-and-swap or leases the store does not have).
+     */
+    public var skipped: [String]
+    /**
+     * The report as text.
+     */
+    public var report: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Whether every check passed.
+         */passed: Bool, 
+        /**
+         * Each check.
+         */checks: [StoreCheck], 
+        /**
+         * Checks that did not apply (compare-and-swap or leases the store does not have).
+         */skipped: [String], 
+        /**
+         * The report as text.
+         */report: String) {
+        self.passed = passed
+        self.checks = checks
+        self.skipped = skipped
+        self.report = report
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension StoreReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStoreReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StoreReport {
+        return
+            try StoreReport(
+                passed: FfiConverterBool.read(from: &buf), 
+                checks: FfiConverterSequenceTypeStoreCheck.read(from: &buf), 
+                skipped: FfiConverterSequenceString.read(from: &buf), 
+                report: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: StoreReport, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.passed, into: &buf)
+        FfiConverterSequenceTypeStoreCheck.write(value.checks, into: &buf)
+        FfiConverterSequenceString.write(value.skipped, into: &buf)
+        FfiConverterString.write(value.report, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreReport_lift(_ buf: RustBuffer) throws -> StoreReport {
+    return try FfiConverterTypeStoreReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStoreReport_lower(_ value: StoreReport) -> RustBuffer {
+    return FfiConverterTypeStoreReport.lower(value)
 }
 
 
@@ -4839,6 +5515,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeStoreCheck: FfiConverterRustBuffer {
+    typealias SwiftType = [StoreCheck]
+
+    public static func write(_ value: [StoreCheck], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeStoreCheck.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [StoreCheck] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [StoreCheck]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeStoreCheck.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDictionaryTypeTextTypeText: FfiConverterRustBuffer {
     public static func write(_ value: [Text: Text], into buf: inout [UInt8]) {
         let len = Int32(value.count)
@@ -5127,6 +5828,30 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wf_oauth_uniffi_checksum_method_credentialstorage_delete() != 59895) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_wf_oauth_uniffi_checksum_method_sharedcredentialstorage_load() != 24661) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wf_oauth_uniffi_checksum_method_sharedcredentialstorage_save() != 51574) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wf_oauth_uniffi_checksum_method_sharedcredentialstorage_delete() != 4562) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wf_oauth_uniffi_checksum_method_sharedcredentialstorage_compare_and_swap() != 22176) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wf_oauth_uniffi_checksum_method_sharedcredentialstorage_acquire_lease() != 45995) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wf_oauth_uniffi_checksum_method_sharedcredentialstorage_release_lease() != 8459) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wf_oauth_uniffi_checksum_method_tokenstore_verify() != 29789) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wf_oauth_uniffi_checksum_method_tokenstore_verify_blocking() != 62503) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_wf_oauth_uniffi_checksum_method_authorizationresponse_instance() != 32808) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5205,13 +5930,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_wf_oauth_uniffi_checksum_constructor_oauthclient_new() != 15803) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_constructor_tokenstore_custom() != 28115) {
+    if (uniffi_wf_oauth_uniffi_checksum_constructor_tokenstore_custom() != 50481) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_wf_oauth_uniffi_checksum_constructor_tokenstore_file() != 40845) {
+    if (uniffi_wf_oauth_uniffi_checksum_constructor_tokenstore_file() != 35329) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wf_oauth_uniffi_checksum_constructor_tokenstore_memory() != 31751) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_wf_oauth_uniffi_checksum_constructor_tokenstore_shared() != 31607) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_wf_oauth_uniffi_checksum_constructor_pendingauthorization_from_json() != 15530) {
@@ -5222,6 +5950,7 @@ private let initializationResult: InitializationResult = {
     }
 
     uniffiCallbackInitCredentialStorage()
+    uniffiCallbackInitSharedCredentialStorage()
     return InitializationResult.ok
 }()
 

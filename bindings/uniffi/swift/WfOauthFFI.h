@@ -264,6 +264,48 @@ typedef void (*UniffiCallbackInterfaceCredentialStorageMethod2)(uint64_t, RustBu
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE_METHOD0
+typedef void (*UniffiCallbackInterfaceSharedCredentialStorageMethod0)(uint64_t, RustBuffer, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE_METHOD1
+typedef void (*UniffiCallbackInterfaceSharedCredentialStorageMethod1)(uint64_t, RustBuffer, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE_METHOD2
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE_METHOD2
+typedef void (*UniffiCallbackInterfaceSharedCredentialStorageMethod2)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE_METHOD3
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE_METHOD3
+typedef void (*UniffiCallbackInterfaceSharedCredentialStorageMethod3)(uint64_t, RustBuffer, RustBuffer, uint64_t, RustBuffer, int8_t* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE_METHOD4
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE_METHOD4
+typedef void (*UniffiCallbackInterfaceSharedCredentialStorageMethod4)(uint64_t, RustBuffer, RustBuffer, uint64_t, int8_t* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE_METHOD5
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE_METHOD5
+typedef void (*UniffiCallbackInterfaceSharedCredentialStorageMethod5)(uint64_t, RustBuffer, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_CREDENTIAL_STORAGE
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_CREDENTIAL_STORAGE
 typedef struct UniffiVTableCallbackInterfaceCredentialStorage {
@@ -273,6 +315,20 @@ typedef struct UniffiVTableCallbackInterfaceCredentialStorage {
     UniffiCallbackInterfaceCredentialStorageMethod1 _Nonnull save;
     UniffiCallbackInterfaceCredentialStorageMethod2 _Nonnull delete;
 } UniffiVTableCallbackInterfaceCredentialStorage;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SHARED_CREDENTIAL_STORAGE
+typedef struct UniffiVTableCallbackInterfaceSharedCredentialStorage {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceSharedCredentialStorageMethod0 _Nonnull load;
+    UniffiCallbackInterfaceSharedCredentialStorageMethod1 _Nonnull save;
+    UniffiCallbackInterfaceSharedCredentialStorageMethod2 _Nonnull delete;
+    UniffiCallbackInterfaceSharedCredentialStorageMethod3 _Nonnull compareAndSwap;
+    UniffiCallbackInterfaceSharedCredentialStorageMethod4 _Nonnull acquireLease;
+    UniffiCallbackInterfaceSharedCredentialStorageMethod5 _Nonnull releaseLease;
+} UniffiVTableCallbackInterfaceSharedCredentialStorage;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_CLONE_WORKFRONTCLIENT
@@ -611,6 +667,51 @@ void uniffi_wf_oauth_uniffi_fn_method_credentialstorage_save(uint64_t ptr, RustB
 void uniffi_wf_oauth_uniffi_fn_method_credentialstorage_delete(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_CLONE_SHAREDCREDENTIALSTORAGE
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_CLONE_SHAREDCREDENTIALSTORAGE
+uint64_t uniffi_wf_oauth_uniffi_fn_clone_sharedcredentialstorage(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_FREE_SHAREDCREDENTIALSTORAGE
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_FREE_SHAREDCREDENTIALSTORAGE
+void uniffi_wf_oauth_uniffi_fn_free_sharedcredentialstorage(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_INIT_CALLBACK_VTABLE_SHAREDCREDENTIALSTORAGE
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_INIT_CALLBACK_VTABLE_SHAREDCREDENTIALSTORAGE
+void uniffi_wf_oauth_uniffi_fn_init_callback_vtable_sharedcredentialstorage(const UniffiVTableCallbackInterfaceSharedCredentialStorage* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_SHAREDCREDENTIALSTORAGE_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_SHAREDCREDENTIALSTORAGE_LOAD
+RustBuffer uniffi_wf_oauth_uniffi_fn_method_sharedcredentialstorage_load(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_SHAREDCREDENTIALSTORAGE_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_SHAREDCREDENTIALSTORAGE_SAVE
+void uniffi_wf_oauth_uniffi_fn_method_sharedcredentialstorage_save(uint64_t ptr, RustBuffer key, RustBuffer document, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_SHAREDCREDENTIALSTORAGE_DELETE
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_SHAREDCREDENTIALSTORAGE_DELETE
+void uniffi_wf_oauth_uniffi_fn_method_sharedcredentialstorage_delete(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_SHAREDCREDENTIALSTORAGE_COMPARE_AND_SWAP
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_SHAREDCREDENTIALSTORAGE_COMPARE_AND_SWAP
+int8_t uniffi_wf_oauth_uniffi_fn_method_sharedcredentialstorage_compare_and_swap(uint64_t ptr, RustBuffer key, RustBuffer document, uint64_t generation, RustBuffer expected_generation, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_SHAREDCREDENTIALSTORAGE_ACQUIRE_LEASE
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_SHAREDCREDENTIALSTORAGE_ACQUIRE_LEASE
+int8_t uniffi_wf_oauth_uniffi_fn_method_sharedcredentialstorage_acquire_lease(uint64_t ptr, RustBuffer key, RustBuffer owner, uint64_t ttl_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_SHAREDCREDENTIALSTORAGE_RELEASE_LEASE
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_SHAREDCREDENTIALSTORAGE_RELEASE_LEASE
+void uniffi_wf_oauth_uniffi_fn_method_sharedcredentialstorage_release_lease(uint64_t ptr, RustBuffer key, RustBuffer owner, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_CLONE_TOKENSTORE
 #define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_CLONE_TOKENSTORE
 uint64_t uniffi_wf_oauth_uniffi_fn_clone_tokenstore(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -635,6 +736,21 @@ uint64_t uniffi_wf_oauth_uniffi_fn_constructor_tokenstore_file(RustBuffer direct
 #define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_CONSTRUCTOR_TOKENSTORE_MEMORY
 uint64_t uniffi_wf_oauth_uniffi_fn_constructor_tokenstore_memory(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_CONSTRUCTOR_TOKENSTORE_SHARED
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_CONSTRUCTOR_TOKENSTORE_SHARED
+uint64_t uniffi_wf_oauth_uniffi_fn_constructor_tokenstore_shared(uint64_t storage, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_TOKENSTORE_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_TOKENSTORE_VERIFY
+uint64_t uniffi_wf_oauth_uniffi_fn_method_tokenstore_verify(uint64_t ptr, RustBuffer key_prefix
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_TOKENSTORE_VERIFY_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_METHOD_TOKENSTORE_VERIFY_BLOCKING
+RustBuffer uniffi_wf_oauth_uniffi_fn_method_tokenstore_verify_blocking(uint64_t ptr, RustBuffer key_prefix, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_FN_CLONE_AUTHORIZATIONRESPONSE
@@ -1332,6 +1448,54 @@ uint16_t uniffi_wf_oauth_uniffi_checksum_method_credentialstorage_delete(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_SHAREDCREDENTIALSTORAGE_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_SHAREDCREDENTIALSTORAGE_LOAD
+uint16_t uniffi_wf_oauth_uniffi_checksum_method_sharedcredentialstorage_load(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_SHAREDCREDENTIALSTORAGE_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_SHAREDCREDENTIALSTORAGE_SAVE
+uint16_t uniffi_wf_oauth_uniffi_checksum_method_sharedcredentialstorage_save(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_SHAREDCREDENTIALSTORAGE_DELETE
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_SHAREDCREDENTIALSTORAGE_DELETE
+uint16_t uniffi_wf_oauth_uniffi_checksum_method_sharedcredentialstorage_delete(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_SHAREDCREDENTIALSTORAGE_COMPARE_AND_SWAP
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_SHAREDCREDENTIALSTORAGE_COMPARE_AND_SWAP
+uint16_t uniffi_wf_oauth_uniffi_checksum_method_sharedcredentialstorage_compare_and_swap(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_SHAREDCREDENTIALSTORAGE_ACQUIRE_LEASE
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_SHAREDCREDENTIALSTORAGE_ACQUIRE_LEASE
+uint16_t uniffi_wf_oauth_uniffi_checksum_method_sharedcredentialstorage_acquire_lease(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_SHAREDCREDENTIALSTORAGE_RELEASE_LEASE
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_SHAREDCREDENTIALSTORAGE_RELEASE_LEASE
+uint16_t uniffi_wf_oauth_uniffi_checksum_method_sharedcredentialstorage_release_lease(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_VERIFY
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_VERIFY
+uint16_t uniffi_wf_oauth_uniffi_checksum_method_tokenstore_verify(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_VERIFY_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_TOKENSTORE_VERIFY_BLOCKING
+uint16_t uniffi_wf_oauth_uniffi_checksum_method_tokenstore_verify_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_AUTHORIZATIONRESPONSE_INSTANCE
 #define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_METHOD_AUTHORIZATIONRESPONSE_INSTANCE
 uint16_t uniffi_wf_oauth_uniffi_checksum_method_authorizationresponse_instance(void
@@ -1503,6 +1667,12 @@ uint16_t uniffi_wf_oauth_uniffi_checksum_constructor_tokenstore_file(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_CONSTRUCTOR_TOKENSTORE_MEMORY
 #define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_CONSTRUCTOR_TOKENSTORE_MEMORY
 uint16_t uniffi_wf_oauth_uniffi_checksum_constructor_tokenstore_memory(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_CONSTRUCTOR_TOKENSTORE_SHARED
+#define UNIFFI_FFIDEF_UNIFFI_WF_OAUTH_UNIFFI_CHECKSUM_CONSTRUCTOR_TOKENSTORE_SHARED
+uint16_t uniffi_wf_oauth_uniffi_checksum_constructor_tokenstore_shared(void
     
 );
 #endif

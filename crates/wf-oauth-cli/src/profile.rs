@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use wf_oauth_core::{
     ApiVersion, ClientAuth, ClientConfig, ClientSecret, Instance, MissingStatePolicy, RedirectUri,
 };
-use wf_oauth_http::FileTokenStore;
+use wf_oauth_http::{CredentialStore, FileTokenStore};
 
 use crate::error::CliError;
 use crate::provider::ProviderSettings;
@@ -233,7 +233,12 @@ impl ConfigDir {
     }
 
     /// The token store (created `0700` on first use).
-    pub fn token_store(&self) -> Result<FileTokenStore, CliError> {
+    pub fn token_store(&self) -> Result<CredentialStore, CliError> {
+        Ok(CredentialStore::new(self.token_files()?))
+    }
+
+    /// The files of the token store (created `0700` on first use).
+    pub fn token_files(&self) -> Result<FileTokenStore, CliError> {
         create_private_dir(&self.root)?;
         FileTokenStore::new(self.root.join("tokens")).map_err(|e| {
             CliError::failure(format!(

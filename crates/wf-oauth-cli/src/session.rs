@@ -1,11 +1,9 @@
 //! A saved profile made ready to talk to Workfront: its client configuration, the OAuth
 //! client, the token store, and the hint that error messages use.
 
-use std::sync::Arc;
-
 use wf_oauth_core::{ClientConfig, ClientSecret};
 use wf_oauth_http::{
-    FileTokenStore, OAuthClient, StoredCredential, TokenStore, TransportConfig, WorkfrontClient,
+    CredentialStore, OAuthClient, StoredCredential, TransportConfig, WorkfrontClient,
 };
 
 use crate::error::{CliError, Exit, Hint};
@@ -29,7 +27,7 @@ pub struct Session {
     /// The OAuth client built from it.
     pub oauth: OAuthClient,
     /// Where its tokens live.
-    pub store: Arc<FileTokenStore>,
+    pub store: CredentialStore,
     /// What error messages name.
     pub hint: Hint,
 }
@@ -52,7 +50,7 @@ impl Session {
         let hint = profile.hint();
         let secret = Self::secret(&profile, need)?;
         let oauth = oauth_client(profile.client_config(secret)?)?;
-        let store = Arc::new(dir.token_store()?);
+        let store = dir.token_store()?;
         tracing::debug!(
             profile = %profile.name,
             instance = %profile.instance,
@@ -102,7 +100,7 @@ impl Session {
     /// The stored credential, if any.
     pub async fn stored(&self) -> Result<Option<StoredCredential>, CliError> {
         self.store
-            .load(&self.profile.store_key())
+            .load_for(&self.profile.store_key(), self.oauth.config())
             .await
             .map_err(|e| CliError::from_driver(&e.into(), &self.hint))
     }
@@ -125,7 +123,7 @@ impl Session {
         if !self.profile.client_credentials {
             return self.stored_client().await;
         }
-        let store: Arc<dyn TokenStore> = self.store.clone();
+        let store = self.store.clone();
         // Opening talks to the token endpoint only, so errors name its host.
         WorkfrontClient::open_client_credentials(
             self.oauth.clone(),
@@ -141,7 +139,7 @@ impl Session {
         if self.stored().await?.is_none() {
             return Err(self.not_signed_in());
         }
-        let store: Arc<dyn TokenStore> = self.store.clone();
+        let store = self.store.clone();
         WorkfrontClient::open(self.oauth.clone(), store, self.profile.store_key())
             .await
             .map_err(|e| self.error(&e))

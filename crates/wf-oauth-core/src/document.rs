@@ -132,6 +132,30 @@ impl StoredCredential {
     }
 }
 
+/// The `generation` member of a stored document (plain or sealed), without reading the
+/// rest: what a store that compares generations (compare-and-swap) needs to know about
+/// the document it holds. A document without one is [`Error::InvalidStoredData`].
+///
+/// ```
+/// assert_eq!(wf_oauth_core::document_generation(br#"{"generation":7,"x":[]}"#)?, 7);
+/// assert!(wf_oauth_core::document_generation(b"[]").is_err());
+/// # Ok::<(), wf_oauth_core::Error>(())
+/// ```
+pub fn document_generation(bytes: &[u8]) -> Result<u64, Error> {
+    #[derive(Deserialize)]
+    struct Probe {
+        generation: u64,
+    }
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(Error::InvalidStoredData {
+            reason: "the document is larger than a credential document can be".into(),
+        });
+    }
+    serde_json::from_slice::<Probe>(bytes)
+        .map(|p| p.generation)
+        .map_err(stored_data_error)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,28 +206,4 @@ mod tests {
             })
         );
     }
-}
-
-/// The `generation` member of a stored document (plain or sealed), without reading the
-/// rest: what a store that compares generations (compare-and-swap) needs to know about
-/// the document it holds. A document without one is [`Error::InvalidStoredData`].
-///
-/// ```
-/// assert_eq!(wf_oauth_core::document_generation(br#"{"generation":7,"x":[]}"#)?, 7);
-/// assert!(wf_oauth_core::document_generation(b"[]").is_err());
-/// # Ok::<(), wf_oauth_core::Error>(())
-/// ```
-pub fn document_generation(bytes: &[u8]) -> Result<u64, Error> {
-    #[derive(Deserialize)]
-    struct Probe {
-        generation: u64,
-    }
-    if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(Error::InvalidStoredData {
-            reason: "the document is larger than a credential document can be".into(),
-        });
-    }
-    serde_json::from_slice::<Probe>(bytes)
-        .map(|p| p.generation)
-        .map_err(stored_data_error)
 }

@@ -65,7 +65,7 @@ pub use runtime::{RuntimeError, block_on, catch_panic, runtime};
 pub use store::{
     ConformanceReport, CredentialStore, DOCUMENT_FORMAT, DOCUMENT_VERSION, FileTokenStore,
     Guarantees, LeaseGrant, MemoryTokenStore, SaveOutcome, Sharing, StoreBackend, StoreEntry,
-    StoreError, StoredCredential, verify_backend,
+    StoreError, StoredCredential, WeakCredentialStore, verify_backend,
 };
 pub use transport::{
     DEFAULT_API_BODY_LIMIT, DEFAULT_TOKEN_BODY_LIMIT, Transport, TransportConfig, TransportError,

@@ -267,13 +267,7 @@ pub(crate) fn check_stored(
     config: &wf_oauth_core::ClientConfig,
     stored: Option<wf_oauth_core::StoredCredential>,
 ) -> Result<Option<wf_oauth_core::StoredCredential>> {
-    match stored {
-        Some(s) if s.check_instance(config).is_err() => Err(crate::StoreError::ForeignInstance {
-            host: s.tokens.instance().host().to_owned(),
-        }
-        .into()),
-        other => Ok(other),
-    }
+    Ok(crate::store::refuse_foreign(config, stored)?)
 }
 
 fn reauth_marked() -> Error {

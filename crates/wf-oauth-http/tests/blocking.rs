@@ -2,10 +2,8 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
-use wf_oauth_http::{CredentialStore, ErrorKind, MemoryTokenStore, blocking};
+use wf_oauth_http::{CredentialStore, ErrorKind, blocking};
 
 /// Signs in and calls the API with the blocking facade only.
 fn blocking_flow(base_url: &str) {

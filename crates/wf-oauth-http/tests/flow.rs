@@ -2,13 +2,11 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use futures::TryStreamExt;
 use serde_json::json;
 use wf_oauth_core::{Method, UnixTime};
-use wf_oauth_http::{CredentialStore, Error, ErrorKind, MemoryTokenStore, WorkfrontClient};
+use wf_oauth_http::{CredentialStore, Error, ErrorKind, WorkfrontClient};
 use wf_oauth_mock::PROJECT_COUNT;
 
 async fn full_flow(style: Style) {

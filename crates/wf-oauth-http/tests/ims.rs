@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
@@ -13,10 +12,7 @@ use wf_oauth_core::{
     ClientAuth, ClientConfig, ClientConfigBuilder, ClientSecret, Instance, Provider, RedirectUri,
     TokenType,
 };
-use wf_oauth_http::{
-    CredentialStore, ErrorKind, FileTokenStore, ManualClock, MemoryTokenStore, OAuthClient,
-    WorkfrontClient,
-};
+use wf_oauth_http::{CredentialStore, ErrorKind, ManualClock, OAuthClient, WorkfrontClient};
 use wf_oauth_mock::{
     DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PUBLIC_CLIENT_ID,
     Mode, RunningMock,

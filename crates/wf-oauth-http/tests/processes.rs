@@ -11,11 +11,10 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
-use wf_oauth_http::{CredentialStore, FileTokenStore, WorkfrontClient};
+use wf_oauth_http::{CredentialStore, WorkfrontClient};
 
 const KEY: &str = "shared@mock";
 const READY: &str = "WF-CHILD-READY";

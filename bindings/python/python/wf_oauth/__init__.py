@@ -56,6 +56,7 @@ from ._wf_oauth import (
     TokenSet,
     __version__,
     is_auth_failure,
+    verify_store,
 )
 
 
@@ -63,11 +64,11 @@ from ._wf_oauth import (
 # `import wf_oauth` fast.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from ._protocols import AnyTokenStore, TokenStore
+    from ._protocols import AnyTokenStore, SharedTokenStore, TokenStore
 
 
 def __getattr__(name: str) -> object:
-    if name in ("TokenStore", "AnyTokenStore"):
+    if name in ("TokenStore", "SharedTokenStore", "AnyTokenStore"):
         from . import _protocols
 
         return getattr(_protocols, name)
@@ -89,8 +90,10 @@ __all__ = [
     "MemoryTokenStore",
     "FileTokenStore",
     "TokenStore",
+    "SharedTokenStore",
     "AnyTokenStore",
     "is_auth_failure",
+    "verify_store",
     "Error",
     "InvalidArgument",
     "StateMismatch",

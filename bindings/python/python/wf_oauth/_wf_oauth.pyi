@@ -23,6 +23,7 @@ __all__ = [
     "Session",
     "TokenSet",
     "is_auth_failure",
+    "verify_store",
     "_panic_for_tests",
 ]
 
@@ -288,6 +289,14 @@ class AsyncSearchIterator(AsyncIterator[dict[str, Any]]):
     def __anext__(self) -> Awaitable[dict[str, Any]]: ...
 
 def is_auth_failure(status: int, body: bytes) -> bool: ...
+def verify_store(store: _AnyStore, key_prefix: Optional[str] = None) -> dict[str, Any]:
+    """Checks that ``store`` keeps the token-store contract (the driver's conformance suite).
+
+    Runs loads, saves, deletes, and — when the store has them — compare-and-swap and
+    leases against ``store``, under keys that start with ``key_prefix`` (default
+    ``"wf-oauth-check"``) plus a random part, removed afterwards. Returns
+    ``{"passed": bool, "checks": [(name, failure or None)], "skipped": [name], "report": str}``.
+    """
 
 def _panic_for_tests(asynchronous: bool = False) -> Any:
     """Panics inside the library on purpose (internal; for the package's own tests).

@@ -35,6 +35,7 @@ fun main(args: Array<String>) {
     secretTests()
     imsTests()
     hostileTests()
+    storeTests()
     val only = args.toSet()
     var passed = 0
     var failed = 0

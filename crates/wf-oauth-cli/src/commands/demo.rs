@@ -5,14 +5,13 @@
 //! all go through the same driver and core as `wf-oauth login` and `wf-oauth api`. Only
 //! the user is scripted ([`MockBrowser`]) unless a browser is opened.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::TryStreamExt as _;
 use serde_json::Value;
 use tokio::task::JoinHandle;
 use wf_oauth_core::{ClientAuth, ClientConfig, ClientSecret, Instance};
-use wf_oauth_http::{FileTokenStore, TokenStore, WorkfrontClient};
+use wf_oauth_http::{CredentialStore, WorkfrontClient};
 use wf_oauth_mock::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PASSWORD, DEFAULT_USERNAME, MockWorkfront,
     RunningMock,
@@ -147,10 +146,8 @@ pub async fn run(args: &DemoArgs, ui: Ui) -> Result<(), CliError> {
     let step = steps.start("Exchanging the code for tokens");
     let dir = tempfile::tempdir()
         .map_err(|e| CliError::failure(format!("cannot create a temporary directory: {e}")))?;
-    let store =
-        Arc::new(FileTokenStore::new(dir.path().join("tokens")).map_err(|e| {
-            CliError::failure(format!("cannot create the temporary token store: {e}"))
-        })?);
+    let store = CredentialStore::file(dir.path().join("tokens"))
+        .map_err(|e| CliError::failure(format!("cannot create the temporary token store: {e}")))?;
     let exchanged = oauth.exchange_code(&authorization).await;
     let tokens = match exchanged {
         Ok(t) => t,

@@ -1,9 +1,8 @@
 //! `wf-oauth login`: the authorization code flow from a terminal, saved to a profile.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use wf_oauth_http::{TokenStore, WorkfrontClient};
+use wf_oauth_http::WorkfrontClient;
 
 use super::login_wait::{self, WaitOptions};
 use crate::cli::LoginArgs;
@@ -32,7 +31,7 @@ pub async fn run(dir: &ConfigDir, args: &LoginArgs) -> Result<(), CliError> {
             &profile.client_id,
         )?)
     };
-    let store = Arc::new(dir.token_store()?);
+    let store = dir.token_store()?;
     let oauth = oauth_client(profile.client_config(secret)?)?;
     let pending = oauth
         .authorize()
@@ -89,7 +88,7 @@ pub async fn run(dir: &ConfigDir, args: &LoginArgs) -> Result<(), CliError> {
         tokens
             .refresh_token()
             .map_or_else(|| "none".to_owned(), |r| r.fingerprint()),
-        store.document_path(&key).display(),
+        dir.token_files()?.document_path(&key).display(),
     );
     Ok(())
 }

@@ -3,10 +3,8 @@
 //! profile and gets its first token; later commands reuse the stored token while it is
 //! fresh and request a new one when it nears expiry.
 
-use std::sync::Arc;
-
-use wf_oauth_core::TokenSet;
-use wf_oauth_http::{TokenStore, WorkfrontClient};
+use wf_oauth_core::{Credential, Decision, TokenSet};
+use wf_oauth_http::WorkfrontClient;
 
 use crate::cli::TokenArgs;
 use crate::configure::{self, Grant};
@@ -31,8 +29,8 @@ pub async fn configure(dir: &ConfigDir, args: &TokenArgs) -> Result<TokenSet, Cl
     let hint = profile.token_hint();
     let secret = secret_input::client_secret(profile.secret_env.as_deref(), &profile.client_id)?;
     let oauth = oauth_client(profile.client_config(Some(secret))?)?;
-    let store = Arc::new(dir.token_store()?);
-    let shared: Arc<dyn TokenStore> = store.clone();
+    let store = dir.token_store()?;
+    let shared = store.clone();
     let key = profile.store_key();
     let unchanged = existing.as_ref() == Some(&profile);
     let client = if unchanged {
@@ -73,10 +71,14 @@ pub async fn configure(dir: &ConfigDir, args: &TokenArgs) -> Result<TokenSet, Cl
 /// A usable token of a Server-to-Server profile: the stored one while it is fresh (no
 /// secret needed), otherwise a new one requested and saved under the store's lock.
 pub async fn tokens(session: Session) -> Result<TokenSet, CliError> {
-    if let Some(stored) = session.stored().await?
-        && stored.usable_for_client_credentials(session.oauth.config(), session.oauth.now())
-    {
-        return Ok(stored.tokens);
+    if let Some(stored) = session.stored().await? {
+        let config = session.oauth.config();
+        let peek =
+            Credential::from_stored_client_credentials(stored.clone(), config.refresh_skew_secs())
+                .peek(session.oauth.now());
+        if matches!(peek.decision, Decision::Use { .. }) {
+            return Ok(stored.tokens);
+        }
     }
     let session = session.with_secret()?;
     let client = session.client().await?;

@@ -2,8 +2,7 @@
 //! network, no secret).
 
 use serde_json::{Value, json};
-use wf_oauth_core::{Credential, CredentialState, UnixTime};
-use wf_oauth_http::TokenStore as _;
+use wf_oauth_core::{Credential, StoredCredential, UnixTime};
 
 use crate::cli::StatusArgs;
 use crate::error::CliError;
@@ -12,11 +11,7 @@ use crate::profile::{ConfigDir, Profile};
 use crate::provider::ProviderKind;
 
 /// One profile's line.
-fn describe(
-    profile: &Profile,
-    stored: Option<&wf_oauth_http::StoredCredential>,
-    now: UnixTime,
-) -> Value {
+fn describe(profile: &Profile, stored: Option<&StoredCredential>, now: UnixTime) -> Value {
     let mut row = json!({
         "profile": profile.name,
         "instance": profile.instance,
@@ -57,17 +52,18 @@ fn describe(
     row
 }
 
-/// Whether a sign-in profile's stored tokens can be neither used nor refreshed.
-fn sign_in_needed(
-    profile: &Profile,
-    stored: &wf_oauth_http::StoredCredential,
-    now: UnixTime,
-) -> bool {
-    let state = match profile.client_config(None) {
-        Ok(config) => Credential::from_config(&config, stored.tokens.clone()).state(now),
-        Err(_) => CredentialState::ReauthRequired,
-    };
-    stored.reauth_required || state == CredentialState::ReauthRequired
+/// Whether a sign-in profile's stored tokens can be neither used nor refreshed: the
+/// core's read-only view of the stored credential.
+fn sign_in_needed(profile: &Profile, stored: &StoredCredential, now: UnixTime) -> bool {
+    match profile.client_config(None) {
+        Ok(config) => {
+            stored.check_instance(&config).is_err()
+                || Credential::from_stored(stored.clone(), config.refresh_skew_secs())
+                    .peek(now)
+                    .needs_sign_in
+        }
+        Err(_) => true,
+    }
 }
 
 /// Lists every profile.

@@ -48,23 +48,22 @@ async fn signed_in_tokens(session: Session) -> Result<TokenSet, CliError> {
         .stored()
         .await?
         .ok_or_else(|| session.not_signed_in())?;
-    if stored.reauth_required {
-        return Err(CliError::new(
-            Exit::ReauthRequired,
-            format!(
-                "the refresh token of profile {} was refused — run `{}`",
-                session.profile.name, session.hint.login_command
-            ),
-        ));
-    }
-    let credential = Credential::from_config(session.oauth.config(), stored.tokens.clone());
-    let tokens = match credential.decide(session.oauth.now()) {
+    // The core decides, from the stored credential alone (no network).
+    let refused = stored.reauth_required;
+    let skew = session.oauth.config().refresh_skew_secs();
+    let peek = Credential::from_stored(stored.clone(), skew).peek(session.oauth.now());
+    let tokens = match peek.decision {
         Decision::Use { .. } => stored.tokens,
         Decision::ReauthRequired => {
+            let why = if refused {
+                "its refresh token was refused"
+            } else {
+                "its access token expired and cannot be renewed"
+            };
             return Err(CliError::new(
                 Exit::ReauthRequired,
                 format!(
-                    "the access token of profile {} expired and cannot be renewed — run `{}`",
+                    "profile {} needs a new sign-in: {why} — run `{}`",
                     session.profile.name, session.hint.login_command
                 ),
             ));

@@ -72,6 +72,43 @@ impl<B: StoreBackend + 'static> From<B> for CredentialStore {
     }
 }
 
+/// A [`CredentialStore`] that may be gone: see [`CredentialStore::downgrade`].
+#[derive(Clone)]
+pub struct WeakCredentialStore {
+    inner: std::sync::Weak<Adapter>,
+}
+
+impl fmt::Debug for WeakCredentialStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WeakCredentialStore")
+    }
+}
+
+impl WeakCredentialStore {
+    /// The store, if it still exists.
+    pub fn upgrade(&self) -> Option<CredentialStore> {
+        self.inner.upgrade().map(|inner| CredentialStore { inner })
+    }
+
+    /// Whether the store still exists.
+    pub fn is_alive(&self) -> bool {
+        self.inner.strong_count() > 0
+    }
+}
+
+/// Refuses a stored credential naming an instance `config` does not allow.
+pub(crate) fn refuse_foreign(
+    config: &wf_oauth_core::ClientConfig,
+    stored: Option<StoredCredential>,
+) -> Result<Option<StoredCredential>, StoreError> {
+    match stored {
+        Some(s) if s.check_instance(config).is_err() => Err(StoreError::ForeignInstance {
+            host: s.tokens.instance().host().to_owned(),
+        }),
+        other => Ok(other),
+    }
+}
+
 impl CredentialStore {
     /// A store over `backend`.
     pub fn new(backend: impl StoreBackend + 'static) -> Self {
@@ -99,6 +136,14 @@ impl CredentialStore {
     /// A store of files in `dir` (see [`FileTokenStore::new`]).
     pub fn file(dir: impl Into<std::path::PathBuf>) -> Result<Self, StoreError> {
         Ok(Self::new(FileTokenStore::new(dir)?))
+    }
+
+    /// A handle that does not keep the store alive (for registries of stores, such as a
+    /// binding mapping each foreign store object to its one adapter).
+    pub fn downgrade(&self) -> WeakCredentialStore {
+        WeakCredentialStore {
+            inner: Arc::downgrade(&self.inner),
+        }
     }
 
     /// The backend.
@@ -135,6 +180,17 @@ impl CredentialStore {
             None => Ok(None),
             Some(entry) => self.decode(&entry).map(Some),
         }
+    }
+
+    /// [`load`](Self::load), refusing a credential whose tokens name an instance `config`
+    /// does not allow ([`StoreError::ForeignInstance`]; the document is left as it is):
+    /// what every client loads before using stored tokens.
+    pub async fn load_for(
+        &self,
+        key: &str,
+        config: &wf_oauth_core::ClientConfig,
+    ) -> Result<Option<StoredCredential>, StoreError> {
+        refuse_foreign(config, self.load(key).await?)
     }
 
     fn decode(&self, entry: &StoreEntry) -> Result<StoredCredential, StoreError> {

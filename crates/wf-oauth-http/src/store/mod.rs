@@ -34,7 +34,8 @@ mod file;
 mod memory;
 mod secure;
 
-pub use adapter::CredentialStore;
+pub(crate) use adapter::refuse_foreign;
+pub use adapter::{CredentialStore, WeakCredentialStore};
 pub use backend::{Guarantees, SaveOutcome, Sharing, StoreBackend, StoreEntry};
 pub use conformance::{ConformanceReport, verify_backend};
 pub use error::StoreError;

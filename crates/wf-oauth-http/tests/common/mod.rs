@@ -4,13 +4,11 @@
 
 pub mod hostile;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use wf_oauth_core::{ClientAuth, ClientConfig, ClientSecret, Instance, RedirectUri, TokenSet};
 use wf_oauth_http::{
-    CredentialStore, MemoryTokenStore, OAuthClient, OAuthClientBuilder, RetryPolicy,
-    TransportConfig, WorkfrontClient,
+    CredentialStore, OAuthClient, OAuthClientBuilder, RetryPolicy, TransportConfig, WorkfrontClient,
 };
 use wf_oauth_mock::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PUBLIC_CLIENT_ID, MockBuilder, MockWorkfront,
